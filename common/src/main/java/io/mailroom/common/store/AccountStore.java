@@ -1,0 +1,382 @@
+package io.mailroom.common.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mailroom.common.ConflictException;
+import io.mailroom.common.InvalidInputException;
+import io.mailroom.common.MailRoomException;
+import io.mailroom.common.NotFoundException;
+import io.mailroom.common.address.Domains;
+import io.mailroom.common.address.EmailAddress;
+import io.mailroom.common.password.PasswordHasher;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.keys.KeyCommands;
+import io.quarkus.redis.datasource.keys.KeyScanArgs;
+import io.quarkus.redis.datasource.value.ValueCommands;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Users, aliases, domains and client certificates in Redis (DESIGN.md, "Runtime store").
+ * Every write validates its input first and fails with {@link InvalidInputException},
+ * {@link NotFoundException} or {@link ConflictException} before changing anything.
+ * Works on a blocking {@link RedisDataSource}: injected in the Quarkus services, built by
+ * {@link RedisConnections} in plain tests and tools.
+ */
+public class AccountStore {
+    /** Local parts of accounts and aliases: letters, digits, '.', '_' and '-' (they name mailbox directories). */
+    private static final Pattern MAILBOX_NAME = Pattern.compile("[\\p{L}\\p{N}_-]+(\\.[\\p{L}\\p{N}_-]+)*");
+    private static final Pattern QUOTA = Pattern.compile("[0-9]+[kKmMgGtT]?");
+
+    private final ValueCommands<String, String> values;
+    private final KeyCommands<String> keys;
+    private final StoreSettings settings;
+    private final PasswordHasher hasher;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public AccountStore(RedisDataSource redis, StoreSettings settings) {
+        this.values = redis.value(String.class);
+        this.keys = redis.key();
+        this.settings = settings;
+        this.hasher = new PasswordHasher(settings.bcryptCost());
+    }
+
+    public StoreSettings settings() {
+        return settings;
+    }
+
+    // ---------------------------------------------------------------- domains
+
+    public DomainRecord createDomain(String name) {
+        String domain = Domains.canonical(name);
+        DomainRecord record = new DomainRecord(domain, List.of(), null, "quarantine", now());
+        if (!values.setnx(RedisKeys.domain(domain), write(record))) {
+            throw new ConflictException("domain " + domain + " exists");
+        }
+        return record;
+    }
+
+    public Optional<DomainRecord> domain(String name) {
+        return Optional.ofNullable(values.get(RedisKeys.domain(Domains.canonical(name))))
+                .map(v -> read(v, DomainRecord.class));
+    }
+
+    public DomainRecord requireDomain(String name) {
+        String domain = Domains.canonical(name);
+        return domain(domain).orElseThrow(() -> new NotFoundException("unknown domain " + domain));
+    }
+
+    public boolean isLocalDomain(String name) {
+        try {
+            return keys.exists(RedisKeys.domain(Domains.canonical(name)));
+        } catch (InvalidInputException e) {
+            return false;
+        }
+    }
+
+    public List<DomainRecord> domains() {
+        return scan(RedisKeys.DOMAIN).stream()
+                .map(k -> values.get(k)).filter(v -> v != null)
+                .map(v -> read(v, DomainRecord.class)).toList();
+    }
+
+    /** Replaces a domain's record (DKIM selectors, catch-all, policy); the domain must exist. */
+    public DomainRecord updateDomain(DomainRecord record) {
+        DomainRecord current = requireDomain(record.name());
+        if (record.catchAll() != null) {
+            EmailAddress target = EmailAddress.parse(record.catchAll());
+            requireUser(target.toString());
+            record = record.withCatchAll(target.toString());
+        }
+        if (record.dmarcPolicy() != null && !List.of("none", "quarantine", "reject").contains(record.dmarcPolicy())) {
+            throw new InvalidInputException("DMARC policy must be none, quarantine or reject");
+        }
+        values.set(RedisKeys.domain(current.name()), write(record));
+        return record;
+    }
+
+    public DomainRecord setCatchAll(String domain, String target) {
+        DomainRecord d = requireDomain(domain);
+        return updateDomain(d.withCatchAll(target == null || target.isBlank() ? null : target));
+    }
+
+    /** Deletes a domain; refused while it has users or aliases, so that no account is orphaned. */
+    public void deleteDomain(String name) {
+        DomainRecord d = requireDomain(name);
+        String suffix = "@" + d.name();
+        long users = scan(RedisKeys.USER).stream().filter(k -> k.endsWith(suffix)).count();
+        long aliases = scan(RedisKeys.ALIAS).stream().filter(k -> k.endsWith(suffix)).count();
+        if (users > 0 || aliases > 0) {
+            throw new ConflictException("domain " + d.name() + " still has " + users + " user(s) and " + aliases
+                    + " alias(es)");
+        }
+        keys.del(RedisKeys.domain(d.name()));
+    }
+
+    // ---------------------------------------------------------------- users
+
+    public User createUser(String address, String password) {
+        EmailAddress a = accountAddress(address);
+        requireDomain(a.domain());
+        String hash = hasher.hash(password);
+        if (keys.exists(RedisKeys.alias(a.toString()))) {
+            throw new ConflictException("an alias " + a + " exists");
+        }
+        String home = settings.mailRoot().resolve(a.domain()).resolve(a.localPart()).toString();
+        UserRecord record = new UserRecord(hash, home, "maildir:~/Maildir", null, false, null, null, now());
+        if (!values.setnx(RedisKeys.user(a.toString()), write(record))) {
+            throw new ConflictException("user " + a + " exists");
+        }
+        return new User(a, record);
+    }
+
+    public Optional<User> user(String address) {
+        EmailAddress a = EmailAddress.parse(address);
+        return Optional.ofNullable(values.get(RedisKeys.user(a.toString())))
+                .map(v -> new User(a, read(v, UserRecord.class)));
+    }
+
+    public User requireUser(String address) {
+        return user(address).orElseThrow(() -> new NotFoundException("unknown user " + EmailAddress.parse(address)));
+    }
+
+    /** Users in address order, optionally of one domain; {@code offset}/{@code limit} page through them. */
+    public List<User> users(String domain, int offset, int limit) {
+        if (offset < 0 || limit < 1) {
+            throw new InvalidInputException("offset must be >= 0 and limit >= 1");
+        }
+        String suffix = domain == null ? null : "@" + Domains.canonical(domain);
+        return scan(RedisKeys.USER).stream()
+                .filter(k -> suffix == null || k.endsWith(suffix))
+                .sorted().skip(offset).limit(limit)
+                .map(k -> {
+                    String v = values.get(k);
+                    return v == null ? null : new User(EmailAddress.parse(k.substring(RedisKeys.USER.length())),
+                            read(v, UserRecord.class));
+                })
+                .filter(u -> u != null).toList();
+    }
+
+    public long countUsers() {
+        return scan(RedisKeys.USER).size();
+    }
+
+    public User setPassword(String address, String password) {
+        User u = requireUser(address);
+        return save(u.address(), u.record().withPassword(hasher.hash(password)));
+    }
+
+    public User setDisabled(String address, boolean disabled) {
+        User u = requireUser(address);
+        return save(u.address(), u.record().withDisabled(disabled));
+    }
+
+    /** Sets the storage quota ({@code 500M}, {@code 2G}...), or removes it with null/blank. */
+    public User setQuota(String address, String quota) {
+        User u = requireUser(address);
+        String rule = null;
+        if (quota != null && !quota.isBlank()) {
+            if (!QUOTA.matcher(quota.strip()).matches()) {
+                throw new InvalidInputException("quota must be a size like 500M or 2G");
+            }
+            rule = "*:storage=" + quota.strip().toUpperCase(java.util.Locale.ROOT);
+        }
+        return save(u.address(), u.record().withQuotaRule(rule));
+    }
+
+    /**
+     * Deletes the account, its aliases, catch-all entries pointing at it and its certificate.
+     * The mailbox directory stays on disk (see the Controller's purge option).
+     */
+    public void deleteUser(String address) {
+        User u = requireUser(address);
+        String target = u.address().toString();
+        for (Alias alias : aliases(null)) {
+            if (alias.target().equals(u.address())) {
+                keys.del(RedisKeys.alias(alias.address().toString()));
+            }
+        }
+        for (DomainRecord d : domains()) {
+            if (target.equals(d.catchAll())) {
+                values.set(RedisKeys.domain(d.name()), write(d.withCatchAll(null)));
+            }
+        }
+        keys.del(RedisKeys.user(target), RedisKeys.cert(target));
+    }
+
+    /** Checks a password against the stored hash; false for unknown or disabled users. */
+    public boolean verifyPassword(String address, String password) {
+        Optional<User> u;
+        try {
+            u = user(address);
+        } catch (InvalidInputException e) {
+            return false;
+        }
+        return u.isPresent() && !u.get().disabled() && hasher.verify(password, u.get().record().password());
+    }
+
+    // ---------------------------------------------------------------- aliases
+
+    public Alias createAlias(String address, String target) {
+        EmailAddress a = accountAddress(address);
+        requireDomain(a.domain());
+        EmailAddress t = EmailAddress.parse(target);
+        if (!keys.exists(RedisKeys.user(t.toString()))) {
+            throw new InvalidInputException("alias target " + t + " is not a local user");
+        }
+        if (keys.exists(RedisKeys.user(a.toString()))) {
+            throw new ConflictException("a user " + a + " exists");
+        }
+        if (!values.setnx(RedisKeys.alias(a.toString()), t.toString())) {
+            throw new ConflictException("alias " + a + " exists");
+        }
+        return new Alias(a, t);
+    }
+
+    public Optional<Alias> alias(String address) {
+        EmailAddress a = EmailAddress.parse(address);
+        return Optional.ofNullable(values.get(RedisKeys.alias(a.toString())))
+                .map(t -> new Alias(a, EmailAddress.parse(t)));
+    }
+
+    public void deleteAlias(String address) {
+        EmailAddress a = EmailAddress.parse(address);
+        if (keys.del(RedisKeys.alias(a.toString())) == 0) {
+            throw new NotFoundException("unknown alias " + a);
+        }
+    }
+
+    /** Aliases in address order, optionally of one domain. */
+    public List<Alias> aliases(String domain) {
+        String suffix = domain == null ? null : "@" + Domains.canonical(domain);
+        List<Alias> out = new ArrayList<>();
+        for (String k : scan(RedisKeys.ALIAS).stream().sorted().toList()) {
+            if (suffix != null && !k.endsWith(suffix)) {
+                continue;
+            }
+            String t = values.get(k);
+            if (t != null) {
+                out.add(new Alias(EmailAddress.parse(k.substring(RedisKeys.ALIAS.length())), EmailAddress.parse(t)));
+            }
+        }
+        return out;
+    }
+
+    /** The aliases that deliver to a user, which that user may also send as. */
+    public List<Alias> aliasesOf(String user) {
+        EmailAddress u = EmailAddress.parse(user);
+        return aliases(null).stream().filter(a -> a.target().equals(u)).toList();
+    }
+
+    // ---------------------------------------------------------------- recipients
+
+    /**
+     * Resolves an address to the mailbox that receives its mail: a user, an alias, either of them
+     * with a {@code +tag}, or the domain's catch-all. Empty when the domain is not local or
+     * nothing matches; malformed addresses are empty too (the caller answers 550).
+     */
+    public Optional<Recipient> resolveRecipient(String address) {
+        EmailAddress a;
+        try {
+            a = EmailAddress.parse(address);
+        } catch (InvalidInputException e) {
+            return Optional.empty();
+        }
+        Optional<Recipient> direct = lookup(a, a, null);
+        if (direct.isPresent()) {
+            return direct;
+        }
+        EmailAddress base = a.withoutTag(settings.subaddressDelimiter());
+        if (!base.equals(a)) {
+            String detail = a.localPart().substring(base.localPart().length() + 1);
+            Optional<Recipient> tagged = lookup(a, base, detail);
+            if (tagged.isPresent()) {
+                return tagged;
+            }
+        }
+        return domain(a.domain()).map(DomainRecord::catchAll)
+                .filter(c -> keys.exists(RedisKeys.user(c)))
+                .map(c -> new Recipient(a, EmailAddress.parse(c), Recipient.Via.CATCH_ALL, null));
+    }
+
+    private Optional<Recipient> lookup(EmailAddress requested, EmailAddress candidate, String detail) {
+        if (keys.exists(RedisKeys.user(candidate.toString()))) {
+            return Optional.of(new Recipient(requested, candidate, Recipient.Via.USER, detail));
+        }
+        String target = values.get(RedisKeys.alias(candidate.toString()));
+        if (target != null && keys.exists(RedisKeys.user(target))) {
+            return Optional.of(new Recipient(requested, EmailAddress.parse(target), Recipient.Via.ALIAS, detail));
+        }
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- client certificates
+
+    /** Stores the public certificate (PEM) of a user, used to encrypt mail at rest. */
+    public void setCertificate(String address, String pem) {
+        User u = requireUser(address);
+        if (pem == null || !pem.contains("-----BEGIN CERTIFICATE-----")) {
+            throw new InvalidInputException("certificate must be PEM");
+        }
+        values.set(RedisKeys.cert(u.address().toString()), pem);
+    }
+
+    public Optional<String> certificate(String address) {
+        return Optional.ofNullable(values.get(RedisKeys.cert(EmailAddress.parse(address).toString())));
+    }
+
+    public void deleteCertificate(String address) {
+        keys.del(RedisKeys.cert(EmailAddress.parse(address).toString()));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Parses an address for a new account or alias: canonical, and a local part fit to name a directory. */
+    private EmailAddress accountAddress(String address) {
+        EmailAddress a = EmailAddress.parse(address);
+        if (!MAILBOX_NAME.matcher(a.localPart()).matches()) {
+            throw new InvalidInputException("local part of " + a
+                    + " may only hold letters, digits, '.', '_' and '-' (and no '" + settings.subaddressDelimiter()
+                    + "', the sub-address separator)");
+        }
+        return a;
+    }
+
+    private User save(EmailAddress address, UserRecord record) {
+        values.set(RedisKeys.user(address.toString()), write(record));
+        return new User(address, record);
+    }
+
+    private List<String> scan(String prefix) {
+        List<String> out = new ArrayList<>();
+        // glob characters in stored names cannot occur: addresses are validated before they are stored
+        for (String k : keys.scan(new KeyScanArgs().match(prefix + "*").count(1000)).toIterable()) {
+            out.add(k);
+        }
+        return out;
+    }
+
+    private String write(Object record) {
+        try {
+            return json.writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            throw new MailRoomException("cannot encode record", e);
+        }
+    }
+
+    private <T> T read(String value, Class<T> type) {
+        try {
+            return json.readValue(value, type);
+        } catch (JsonProcessingException e) {
+            throw new MailRoomException("corrupt record in Redis (" + type.getSimpleName() + ")", e);
+        }
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+}

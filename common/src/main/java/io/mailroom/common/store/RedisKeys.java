@@ -1,0 +1,31 @@
+package io.mailroom.common.store;
+
+/**
+ * The Redis schema (DESIGN.md, "Runtime store"). This class is its one owner: no other
+ * class builds these key names, and Dovecot's dict passdb/userdb reads the {@code user:}
+ * keys through {@code mailroom/dovecot/dovecot-dict-auth.conf.ext} in this module.
+ */
+public final class RedisKeys {
+    public static final String USER = "user:";
+    public static final String ALIAS = "alias:";
+    public static final String DOMAIN = "domain:";
+    public static final String CERT = "cert:";
+
+    private RedisKeys() {}
+
+    public static String user(String address) {
+        return USER + address;
+    }
+
+    public static String alias(String address) {
+        return ALIAS + address;
+    }
+
+    public static String domain(String name) {
+        return DOMAIN + name;
+    }
+
+    public static String cert(String address) {
+        return CERT + address;
+    }
+}
