@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
@@ -36,6 +37,9 @@ import org.xbill.DNS.Type;
  * never cached. Thread-safe.
  */
 public final class DnsjavaResolver implements DnsResolver {
+    /** Longest CNAME chain followed (a loop ends here too). */
+    private static final int MAX_CNAME_CHAIN = 8;
+
     private final List<SimpleResolver> servers;
     private final Cache cache;
     private final Duration maxTtl;
@@ -101,8 +105,12 @@ public final class DnsjavaResolver implements DnsResolver {
         T apply(Record r);
     }
 
-    @SuppressWarnings("unchecked")
     private <T> DnsAnswer<T> query(String name, int type, Extractor<T> extract) {
+        return query(name, type, extract, 0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> DnsAnswer<T> query(String name, int type, Extractor<T> extract, int cnameDepth) {
         String key = Type.string(type) + " " + name.toLowerCase(Locale.ROOT);
         DnsAnswer<?> cached = cache.get(key);
         if (cached != null) {
@@ -141,9 +149,13 @@ public final class DnsjavaResolver implements DnsResolver {
         } else {
             List<T> records = new ArrayList<>();
             long minTtl = Long.MAX_VALUE;
+            Name cnameTarget = null;
             // The answer section may start with a CNAME chain; the records of the asked type follow it.
             for (Record r : response.getSection(Section.ANSWER)) {
-                if (r.getType() == type) {
+                if (r instanceof CNAMERecord c && type != Type.CNAME) {
+                    cnameTarget = c.getTarget();
+                    minTtl = Math.min(minTtl, r.getTTL());
+                } else if (r.getType() == type) {
                     T value = extract.apply(r);
                     if (value != null) {
                         records.add(value);
@@ -151,8 +163,17 @@ public final class DnsjavaResolver implements DnsResolver {
                     }
                 }
             }
-            answer = DnsAnswer.ok(records);
-            ttl = records.isEmpty() ? negativeTtl(response) : Math.min(minTtl, maxTtl.toSeconds());
+            if (records.isEmpty() && cnameTarget != null) {
+                // A server that answers with the alias only (no chasing, e.g. Unbound's local data): follow it here.
+                if (cnameDepth >= MAX_CNAME_CHAIN) {
+                    return DnsAnswer.of(DnsAnswer.Status.TEMPFAIL);
+                }
+                answer = query(cnameTarget.toString(), type, extract, cnameDepth + 1);
+                ttl = answer.isTempFail() ? 0 : Math.min(minTtl, maxTtl.toSeconds());
+            } else {
+                answer = DnsAnswer.ok(records);
+                ttl = records.isEmpty() ? negativeTtl(response) : Math.min(minTtl, maxTtl.toSeconds());
+            }
         }
         if (ttl > 0) {
             cache.put(key, answer, ttl);
@@ -179,7 +200,7 @@ public final class DnsjavaResolver implements DnsResolver {
     }
 
     private static String withoutDot(Name n) {
-        String s = n.toString();
+        String s = n.toString().toLowerCase(Locale.ROOT);
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 
