@@ -116,7 +116,8 @@ public final class ArcVerifier {
             if (!tags.has(required)) return "missing " + required + "=";
         }
         if (!tags.get("a").equals("rsa-sha256")) return "algorithm must be rsa-sha256";
-        Canonicalization hc = Canonicalization.SIMPLE, bc = Canonicalization.SIMPLE;
+        // without c= dkimpy (and the ARC suite's ams_fields_c_na) use relaxed/relaxed
+        Canonicalization hc = Canonicalization.RELAXED, bc = Canonicalization.RELAXED;
         if (tags.has("c")) {
             String[] c = tags.get("c").split("/", -1);
             if (c.length > 2) return "invalid c=";

@@ -79,12 +79,12 @@ public final class SignatureCheck {
         return new Outcome(DkimResult.Status.PASS, null, key);
     }
 
-    /** h= split into field names; null if an entry is empty or not a field name. */
+    /** h= split into field names (empty entries skipped); null if an entry is not a field name. */
     public static List<String> signedNames(String h) {
         List<String> names = new ArrayList<>();
         for (String part : h.split(":", -1)) {
             String n = TagList.stripFws(part);
-            if (n.isEmpty()) return null;
+            if (n.isEmpty()) continue; // "a::b" names nothing between the colons (dkimpy agrees)
             for (int i = 0; i < n.length(); i++) {
                 char c = n.charAt(i);
                 if (c < 33 || c > 126) return null;
