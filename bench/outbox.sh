@@ -4,11 +4,11 @@
 # sink is the baseline. Both get the same load (bench/outbox/SubmissionLoad.java: C connections,
 # STARTTLS, then M messages; AUTH PLAIN for the Outbox, which requires it, none for Postfix, which
 # relays for loopback clients). Rate = M / (time from the first connection until the sink holds all M).
-# Usage: bench/outbox.sh [messages=2000] [connections=16] [size=2000]. Runs as root (Postfix).
+# Usage: bench/outbox.sh [messages=3000] [connections=16] [size=2000] [warm-up=1000]. Runs as root (Postfix).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-M="${1:-2000}"; C="${2:-16}"; SIZE="${3:-2000}"
+M="${1:-3000}"; C="${2:-16}"; SIZE="${3:-2000}"; WARM="${4:-1000}"
 for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
   if [ -n "$c" ] && [ -x "$c/bin/java" ] && "$c/bin/java" -version 2>&1 | grep -Eq 'version "(2[1-9]|[3-9][0-9])'; then export JAVA_HOME="$c"; break; fi
 done
@@ -44,10 +44,16 @@ sample_rss() {
   done
   echo "$peak" > "$W/rss-$tag"
 }
-# run_load TAG PORT ROOTPID [USER PASS]: submits M messages, waits for the sink; writes rate and peak RSS
+# run_load TAG PORT ROOTPID [USER PASS]: a warm-up of WARM messages (JIT, process pools; not
+# measured), then M messages; waits for the sink; writes rate and peak memory
 run_load() {
   local tag="$1" port="$2" root="$3" user="${4:-}" pass="${5:-}"
   rm -f "$SINKDIR"/msg*
+  if [ "$WARM" -gt 0 ]; then
+    "$JAVA_HOME/bin/java" -cp "$W/load" SubmissionLoad 127.0.0.1 "$port" "$WARM" "$C" "$SIZE" \
+        bench@example.test "rcpt%d@sink.test" "$SINKDIR" $user $pass > "$W/warm-$tag.out" 2>&1 || true
+    rm -f "$SINKDIR"/msg*
+  fi
   sample_rss "$root" "$tag" & local sampler=$!
   "$JAVA_HOME/bin/java" -cp "$W/load" SubmissionLoad 127.0.0.1 "$port" "$M" "$C" "$SIZE" \
       bench@example.test "rcpt%d@sink.test" "$SINKDIR" $user $pass > "$W/load-$tag.out" 2> "$W/load-$tag.err" || true
@@ -79,7 +85,7 @@ setsid env MAILROOM_HOME="$W" MAILROOM_REDIS_URI="redis://127.0.0.1:$REDISPORT" 
     MAILROOM_TLS_CERT="$W/tls.crt" MAILROOM_TLS_KEY="$W/tls.key" MAILROOM_HOSTNAME=mail.example.test \
     MAILROOM_SUBMISSION_PORT="$SUB" MAILROOM_SUBMISSIONS_PORT="$SUBS" QUARKUS_HTTP_PORT="$HTTP" \
     MAILROOM_OUTBOX_ROUTES="*=127.0.0.2:$SINKPORT" MAILROOM_OUTBOX_RATE_LIMIT=1000000 \
-    "$JAVA_HOME/bin/java" -jar "$JAR" > "$W/outbox.log" 2>&1 & OUTBOX=$!; PIDS+=($OUTBOX)
+    "$JAVA_HOME/bin/java" ${OUTBOX_JAVA_OPTS:-} -jar "$JAR" > "$W/outbox.log" 2>&1 & OUTBOX=$!; PIDS+=($OUTBOX)
 wait_port 127.0.0.1 "$SUB"
 run_load outbox "$SUB" "$OUTBOX" bench@example.test bench-password-1
 O_HWM=$(awk '/^VmHWM/{print $2}' "/proc/$OUTBOX/status")
@@ -116,7 +122,7 @@ postfix -c "$PF/conf" stop >/dev/null 2>&1 || true
 O_RATE=$(cat "$W/rate-outbox"); P_RATE=$(cat "$W/rate-postfix")
 O_RSS=$(cat "$W/rss-outbox"); P_RSS=$(cat "$W/rss-postfix")
 echo
-echo "messages=$M connections=$C size=${SIZE}B, remote = smtp-sink on 127.0.0.2"
+echo "messages=$M (after $WARM warm-up) connections=$C size=${SIZE}B, remote = smtp-sink on 127.0.0.2"
 printf "Outbox : %8s msg/s  peak PSS %5d MB (peak RSS, VmHWM: %d MB; one JVM)\n" "$O_RATE" $((O_RSS / 1024)) $((O_HWM / 1024))
 printf "Postfix: %8s msg/s  peak PSS %5d MB (sum over all processes of the instance)\n" "$P_RATE" $((P_RSS / 1024))
 /usr/bin/python3 -c "print('ratio Outbox/Postfix: %.2f' % ($O_RATE / $P_RATE))"
