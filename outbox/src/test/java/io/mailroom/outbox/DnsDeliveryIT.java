@@ -49,7 +49,11 @@ class DnsDeliveryIT {
             .zone("remote.test", z -> z.mx("remote.test", 10, "mx1.remote.test").mx("remote.test", 20, "mx2.remote.test")
                     .a("mx1.remote.test", "127.0.0.5").a("mx2.remote.test", "127.0.0.7"))
             .zone("amx.test", z -> z.a("amx.test", "127.0.0.8"))
-            .zone("nullmx.test", z -> z.record("nullmx.test", "MX", "0 ."));
+            .zone("nullmx.test", z -> z.record("nullmx.test", "MX", "0 ."))
+            // MTA-STS: sts.test enforces TLS to the Postfix MX; strict.test enforces it to an MX without STARTTLS
+            .zone("sts.test", z -> z.mx("sts.test", 10, "mx2.remote.test").txt("_mta-sts.sts.test", "v=STSv1; id=20260101"))
+            .zone("strict.test", z -> z.mx("strict.test", 10, "mx.strict.test").a("mx.strict.test", "127.0.0.8")
+                    .txt("_mta-sts.strict.test", "v=STSv1; id=1"));
 
     static final String PW = "correct horse battery";
     static RedisConnections redis;
@@ -58,6 +62,7 @@ class DnsDeliveryIT {
     static PostfixServer postfix;
     static SmtpSink sink;
     static Path tmp;
+    static com.sun.net.httpserver.HttpsServer policyServer;
     static final Map<String, String> dkimDns = new HashMap<>();
 
     @BeforeAll
@@ -82,8 +87,26 @@ class DnsDeliveryIT {
                 new DkimKeyInfo("ed2026", DkimKeyInfo.ED25519_SHA256, "x", true, null),
                 new DkimKeyInfo("old2020", DkimKeyInfo.RSA_SHA256, "x", false, null))));
         var mxCert = TestCertificates.selfSigned(tmp.resolve("mx-tls"), "mx2.remote.test");
-        postfix = PostfixServer.mx("127.0.0.7", REMOTE_PORT, "mx2.remote.test", "remote.test", mxCert.certificate(), mxCert.key());
+        postfix = PostfixServer.mx("127.0.0.7", REMOTE_PORT, "mx2.remote.test", "remote.test, sts.test", mxCert.certificate(), mxCert.key());
         sink = new SmtpSink("127.0.0.8", REMOTE_PORT, "amx.test");
+        // the MTA-STS policy host (HTTPS with the same test certificate, which also names 127.0.0.1)
+        policyServer = com.sun.net.httpserver.HttpsServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 10);
+        policyServer.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(
+                io.mailroom.common.tls.PemTls.serverContext(mxCert.certificate(), mxCert.key())));
+        policyServer.createContext("/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            String body = path.equals("/sts.test/.well-known/mta-sts.txt")
+                    ? "version: STSv1\r\nmode: enforce\r\nmx: mx2.remote.test\r\nmax_age: 86400\r\n"
+                    : path.equals("/strict.test/.well-known/mta-sts.txt")
+                            ? "version: STSv1\r\nmode: enforce\r\nmx: mx.strict.test\r\nmax_age: 86400\r\n" : null;
+            byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.US_ASCII);
+            ex.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : b.length);
+            if (body != null) {
+                ex.getResponseBody().write(b);
+            }
+            ex.close();
+        });
+        policyServer.start();
         var cert = TestCertificates.selfSigned(tmp.resolve("tls"), "mail.example.test");
         Map<String, String> p = new HashMap<>();
         p.put("mailroom.hostname", "mail.example.test");
@@ -96,6 +119,9 @@ class DnsDeliveryIT {
         p.put("mailroom.outbox.remote-port", String.valueOf(REMOTE_PORT));
         p.put("mailroom.outbox.connect-timeout", "3s");
         p.put("mailroom.outbox.retry-schedule", "1s");
+        p.put("mailroom.outbox.mta-sts.url-template", "https://127.0.0.1:" + policyServer.getAddress().getPort()
+                + "/{domain}/.well-known/mta-sts.txt");
+        p.put("mailroom.outbox.mta-sts.ca-file", mxCert.certificate().toString());
         outbox = new Outbox(OutboxTestConfig.settings(p), store, keys,
                 DnsjavaResolver.builder().server(dns.host(), dns.port()).build());
     }
@@ -115,6 +141,9 @@ class DnsDeliveryIT {
         }
         if (sink != null) {
             sink.close();
+        }
+        if (policyServer != null) {
+            policyServer.stop(0);
         }
         redis.close();
     }
@@ -170,5 +199,28 @@ class DnsDeliveryIT {
             Thread.sleep(200);
         }
         assertThat(dsn).isNotNull().contains("Status: 5.1.10", "null MX", "Action: failed");
+    }
+
+    @Test
+    void mtaStsEnforceDeliversOverVerifiedTlsAndRefusesAnMxWithoutTls() throws Exception {
+        assertThat(submit("user@strict.test", "sts-strict-1").exit()).isZero();
+        var r = submit("user@sts.test", "sts-ok-1");
+        assertThat(r.exit()).as(r.transcript()).isZero();
+        Instant end = Instant.now().plusSeconds(30);
+        String got = null;
+        while (got == null && Instant.now().isBefore(end)) {
+            for (byte[] b : postfix.messages()) {
+                String s = new String(b, StandardCharsets.UTF_8);
+                if (s.contains("sts-ok-1")) {
+                    got = s;
+                }
+            }
+            Thread.sleep(100);
+        }
+        assertThat(got).as(postfix.log()).isNotNull().contains("with ESMTPS");
+        // the MX of strict.test speaks no STARTTLS: under "enforce" the message waits in the queue
+        Thread.sleep(3000);
+        assertThat(sink.messages()).noneMatch(m -> m.contains("sts-strict-1"));
+        assertThat(outbox.queue().size()).isGreaterThanOrEqualTo(1);
     }
 }
