@@ -1,0 +1,65 @@
+package io.mailroom.outbox.submission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mailroom.common.store.AccountStore;
+import io.mailroom.common.store.RedisConnections;
+import io.mailroom.common.store.StoreSettings;
+import io.mailroom.testkit.RedisExtension;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Logins against the real store: the verified-credentials cache follows the stored hash; throttling. */
+class AuthenticatorIT {
+    @RegisterExtension
+    static RedisExtension redis = new RedisExtension();
+
+    @Test
+    void cachedLoginsFollowPasswordChangesAndDisablingAndFailuresAreThrottled() {
+        try (RedisConnections rc = RedisConnections.open(redis.uri())) {
+            AccountStore store = new AccountStore(rc.dataSource(), new StoreSettings(Path.of("/tmp/mail"), '+', 10));
+            store.createDomain("example.test");
+            store.createUser("carol@example.test", "first password");
+            Authenticator auth = new Authenticator(store, 100, 5, 50, 60_000);
+
+            long t0 = System.nanoTime();
+            assertThat(auth.login("carol@example.test", "first password", "127.0.0.1")).isEqualTo(Authenticator.Result.OK);
+            long first = System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                assertThat(auth.login("Carol@example.test", "first password", "127.0.0.1")).isEqualTo(Authenticator.Result.OK);
+            }
+            long twentyCached = System.nanoTime() - t0;
+            // bcrypt at cost 10 takes tens of ms; twenty cached logins together cost less than one check
+            assertThat(twentyCached).isLessThan(first);
+
+            store.setPassword("carol@example.test", "second password");
+            assertThat(auth.login("carol@example.test", "first password", "127.0.0.1")).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+            assertThat(auth.login("carol@example.test", "second password", "127.0.0.1")).isEqualTo(Authenticator.Result.OK);
+            store.setDisabled("carol@example.test", true);
+            assertThat(auth.login("carol@example.test", "second password", "127.0.0.1")).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+            store.setDisabled("carol@example.test", false);
+
+            // two failures above (old password, disabled account), three more here: the limit of 5
+            for (int i = 0; i < 3; i++) {
+                assertThat(auth.login("carol@example.test", "guess " + i, "127.0.0.2")).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+            }
+            // even the right password, from another address, waits now
+            assertThat(auth.login("carol@example.test", "second password", "127.0.0.3")).isEqualTo(Authenticator.Result.THROTTLED);
+            assertThat(auth.login("nobody@example.test", "x", "127.0.0.3")).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+        }
+    }
+
+    @Test
+    void sendRateLimitCountsPerUserInItsWindow() throws Exception {
+        SendLimits limits = new SendLimits(2, 300);
+        assertThat(limits.allowed("a")).isTrue();
+        limits.record("a");
+        limits.record("a");
+        assertThat(limits.allowed("a")).isFalse();
+        assertThat(limits.allowed("b")).isTrue();
+        Thread.sleep(350);
+        assertThat(limits.allowed("a")).isTrue();
+    }
+}
