@@ -2,7 +2,7 @@ package io.mailroom.mailauth.bench;
 
 import io.mailroom.mailauth.dns.DnsjavaResolver;
 import io.mailroom.mailauth.dns.IpLiterals;
-import io.mailroom.mailauth.dns.LocalUnbound;
+import io.mailroom.testkit.UnboundServer;
 import io.mailroom.mailauth.dns.MapDnsResolver;
 import io.mailroom.mailauth.spf.SpfEvaluator;
 import io.mailroom.mailauth.spf.SpfResult;
@@ -51,21 +51,20 @@ public class SpfBenchmark {
     private static final String SENDER = "user@bench.test";
     private static final String HELO = "mail.client.test";
 
-    private LocalUnbound unbound;
+    private UnboundServer unbound;
     private SpfEvaluator warm;
     private SpfEvaluator uncached;
     private SpfEvaluator inMemory;
 
     @Setup(Level.Trial)
     public void setUp(BenchmarkParams params) throws Exception {
-        unbound = new LocalUnbound(List.of("bench.test.", "provider.test."), List.of(
-                "bench.test. 3600 IN TXT \"v=spf1 include:_spf.provider.test ip4:192.0.2.0/24 mx a -all\"",
-                "_spf.provider.test. 3600 IN TXT \"v=spf1 ip4:198.51.100.0/24 ip6:2001:db8::/32 ~all\"",
-                "bench.test. 3600 IN MX 10 mx1.bench.test.",
-                "bench.test. 3600 IN MX 20 mx2.bench.test.",
-                "mx1.bench.test. 3600 IN A 127.0.0.21",
-                "mx2.bench.test. 3600 IN A 127.0.0.22",
-                "bench.test. 3600 IN A 127.0.0.30"));
+        unbound = new UnboundServer();
+        unbound.zone("bench.test", z -> z.ttl(3600)
+                .txt("bench.test", "v=spf1 include:_spf.provider.test ip4:192.0.2.0/24 mx a -all")
+                .mx("bench.test", 10, "mx1.bench.test").mx("bench.test", 20, "mx2.bench.test")
+                .a("mx1.bench.test", "127.0.0.21").a("mx2.bench.test", "127.0.0.22").a("bench.test", "127.0.0.30"));
+        unbound.zone("provider.test", z -> z.ttl(3600)
+                .txt("_spf.provider.test", "v=spf1 ip4:198.51.100.0/24 ip6:2001:db8::/32 ~all"));
         unbound.start();
         warm = new SpfEvaluator(DnsjavaResolver.builder().server("127.0.0.1", unbound.port()).build());
         uncached = new SpfEvaluator(DnsjavaResolver.builder().server("127.0.0.1", unbound.port()).cacheSize(0).build());
