@@ -180,6 +180,31 @@ class DnsjavaResolverIT {
     }
 
     @Test
+    void concurrentLookupsShareTheCache() throws Exception {
+        DnsjavaResolver shared = DnsjavaResolver.builder().server("127.0.0.1", unbound.port()).build();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                results.add(pool.submit(() -> {
+                    boolean ok = true;
+                    for (int i = 0; i < 200; i++) {
+                        ok &= shared.a("host.mailauth.test").records().equals(List.of(InetAddress.getByName("127.0.0.10")));
+                        ok &= shared.txt("missing" + (i % 5) + ".mailauth.test").status() == Status.NXDOMAIN;
+                    }
+                    return ok;
+                }));
+            }
+            for (var f : results) {
+                assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(shared.cacheSize()).isEqualTo(6);
+    }
+
+    @Test
     void cacheIsBoundedAndNegativeTtlCapped() {
         DnsjavaResolver small = DnsjavaResolver.builder().server("127.0.0.1", unbound.port()).cacheSize(3)
                 .maxNegativeTtl(Duration.ZERO).build();
