@@ -29,7 +29,7 @@ class RspamdServerIT {
             .zone("2.0.192.in-addr.arpa", z -> z.ptr(SENDER_IP, "mail.example.test"));
 
     @RegisterExtension
-    static RspamdExtension rspamd = new RspamdExtension(null, dns.server());
+    static RspamdExtension rspamd = new RspamdExtension(dns.server());
 
     static byte[] message(String from, String subject, String body) {
         return ("From: Alice <" + from + ">\r\n"
