@@ -7,7 +7,7 @@ import io.mailroom.mailauth.authresults.AuthenticationResults;
 import io.mailroom.mailauth.dkim.SigningKey;
 import io.mailroom.mailauth.message.HeaderField;
 import io.mailroom.mailauth.message.Message;
-import io.mailroom.mailauth.vectors.JsonDns;
+import io.mailroom.mailauth.dns.MapDnsResolver;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** ARC sealing rules around the chain: cv values, failed chains, the 50-set limit, hops in sequence. */
 class ArcSealerTest {
     static final SigningKey KEY = SigningKey.generateRsa(2048);
-    static final JsonDns DNS = new JsonDns(Map.of("arc._domainkey.example.org", KEY.dnsRecord()));
+    static final MapDnsResolver DNS = MapDnsResolver.fromJson(Map.of("arc._domainkey.example.org", KEY.dnsRecord()));
     static final String MSG = "From: a@example.com\r\nTo: list@example.org\r\nSubject: s\r\nDate: Mon, 3 Mar 2025 10:00:00 +0000\r\n\r\nbody\r\n";
 
     static Message hop(Message m, String authservId) throws Exception {

@@ -4,7 +4,7 @@ import io.mailroom.mailauth.dkim.DkimResult;
 import io.mailroom.mailauth.dkim.DkimSigner;
 import io.mailroom.mailauth.dkim.DkimVerifier;
 import io.mailroom.mailauth.dkim.SigningKey;
-import io.mailroom.mailauth.vectors.JsonDns;
+import io.mailroom.mailauth.dns.MapDnsResolver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ public class DkimBenchmark {
         SigningKey key = algorithm.equals("rsa-sha256") ? SigningKey.generateRsa(2048) : SigningKey.generateEd25519();
         message = new DkimSigner(new DkimSigner.Key("example.com", "bench", key)).sign(typicalMessage());
         Map<String, String> dns = Map.of("bench._domainkey.example.com", key.dnsRecord());
-        verifier = new DkimVerifier(new JsonDns(dns));
+        verifier = new DkimVerifier(MapDnsResolver.fromJson(dns));
         List<DkimResult> check = verifier.verify(message);
         if (check.size() != 1 || !check.get(0).isPass()) throw new IllegalStateException("benchmark message does not verify: " + check);
         dir = Files.createDirectories(Path.of("mailauth/target/dkim-bench").toAbsolutePath());

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mailroom.mailauth.dkim.DkimResult.Status;
 import io.mailroom.mailauth.message.HeaderField;
 import io.mailroom.mailauth.message.Message;
-import io.mailroom.mailauth.vectors.JsonDns;
+import io.mailroom.mailauth.dns.MapDnsResolver;
 import io.mailroom.mailauth.vectors.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -41,11 +41,11 @@ class DkimVerifierTest {
         return m;
     }
 
-    static JsonDns dns() {
-        return new JsonDns(records(rsa.dnsRecord()));
+    static MapDnsResolver dns() {
+        return MapDnsResolver.fromJson(records(rsa.dnsRecord()));
     }
 
-    static DkimVerifier verifier(JsonDns dns) {
+    static DkimVerifier verifier(MapDnsResolver dns) {
         return new DkimVerifier(dns, CLOCK, Duration.ofMinutes(5));
     }
 
@@ -150,10 +150,10 @@ class DkimVerifierTest {
         // DNS problems
         Map<String, Object> temp = records("x");
         temp.put("rsa._domainkey.example.com", List.of("TIMEOUT"));
-        assertThat(verifier(new JsonDns(temp)).verify(signed).get(0).status()).isEqualTo(Status.TEMPERROR);
+        assertThat(verifier(MapDnsResolver.fromJson(temp)).verify(signed).get(0).status()).isEqualTo(Status.TEMPERROR);
         Map<String, Object> nx = records("x");
         nx.remove("rsa._domainkey.example.com");
-        assertThat(verifier(new JsonDns(nx)).verify(signed).get(0).status()).isEqualTo(Status.PERMERROR);
+        assertThat(verifier(MapDnsResolver.fromJson(nx)).verify(signed).get(0).status()).isEqualTo(Status.PERMERROR);
     }
 
     @Test
@@ -193,7 +193,7 @@ class DkimVerifierTest {
     }
 
     private DkimResult verify(byte[] signed, String rsaRecord) {
-        return verifier(new JsonDns(records(rsaRecord))).verify(signed).get(0);
+        return verifier(MapDnsResolver.fromJson(records(rsaRecord))).verify(signed).get(0);
     }
 
     private DkimResult verifyText(String signed) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.mailroom.mailauth.arc.ArcVerifier;
 import io.mailroom.mailauth.authresults.AuthenticationResults;
 import io.mailroom.mailauth.message.Message;
-import io.mailroom.mailauth.vectors.JsonDns;
+import io.mailroom.mailauth.dns.MapDnsResolver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +81,7 @@ class RobustnessTest {
         return m;
     }
 
-    static JsonDns dns() {
+    static MapDnsResolver dns() {
         Random r = new Random(7);
         byte[] junk = new byte[300];
         r.nextBytes(junk);
@@ -96,12 +96,12 @@ class RobustnessTest {
         d.put("k7._domainkey.example.com", "v=DKIM1; p=" + "A".repeat(100_000));
         d.put("k8._domainkey.example.com", "v=DKIM1;;; p=\u0000");
         d.put("k9._domainkey.example.com", List.of("SERVFAIL"));
-        return new JsonDns(d);
+        return MapDnsResolver.fromJson(d);
     }
 
     @TestFactory
     Stream<DynamicTest> hostileMessagesGiveDefinedResults() {
-        JsonDns dns = dns();
+        MapDnsResolver dns = dns();
         List<DynamicTest> tests = new ArrayList<>();
         messages().forEach((name, bytes) -> tests.add(DynamicTest.dynamicTest(name, () -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             Message m = Message.parse(bytes);

@@ -11,7 +11,7 @@ import io.mailroom.mailauth.dkim.DkimVerifier;
 import io.mailroom.mailauth.dkim.SigningKey;
 import io.mailroom.mailauth.message.HeaderField;
 import io.mailroom.mailauth.message.Message;
-import io.mailroom.mailauth.vectors.JsonDns;
+import io.mailroom.mailauth.dns.MapDnsResolver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,7 +60,7 @@ class DkimInteropTest {
     static Path edSeed;
     static Map<String, String> records;
     static Path dnsJson;
-    static JsonDns dns;
+    static MapDnsResolver dns;
     static final Map<String, String> matrix = new TreeMap<>();
 
     @BeforeAll
@@ -72,7 +72,7 @@ class DkimInteropTest {
         edSeed = peers.file("ed.key", ed.ed25519Seed());
         records = Map.of("rsa._domainkey." + DOMAIN, rsa.dnsRecord(), "ed._domainkey." + DOMAIN, ed.dnsRecord());
         dnsJson = peers.dns("dns.json", records);
-        dns = new JsonDns(records);
+        dns = MapDnsResolver.fromJson(records);
     }
 
     @AfterAll
