@@ -147,6 +147,10 @@ class DkimVerifierTest {
         // 512-bit key of the ARC suite: too short (RFC 8301)
         byte[] weak = new DkimSigner(new DkimSigner.Key("example.com", "rsa", SigningKey.generateRsa(512))).clock(CLOCK).sign(bytes(MSG));
         assertThat(verify(weak, "v=DKIM1; k=rsa; p=" + SigningKey.generateRsa(512).dnsRecord().replaceAll(".*p=", "")).reason()).contains("too short");
+        // an absurdly large key (only costs verification time)
+        java.math.BigInteger n = new java.math.BigInteger(9000, new java.util.Random(1)).setBit(8999).setBit(0);
+        java.security.PublicKey huge = java.security.KeyFactory.getInstance("RSA").generatePublic(new java.security.spec.RSAPublicKeySpec(n, java.math.BigInteger.valueOf(65537)));
+        assertThat(verify(signed, "v=DKIM1; p=" + java.util.Base64.getEncoder().encodeToString(huge.getEncoded())).reason()).contains("too long");
         // DNS problems
         Map<String, Object> temp = records("x");
         temp.put("rsa._domainkey.example.com", List.of("TIMEOUT"));
