@@ -27,7 +27,6 @@ public class BodySizeLimit {
             }
             if (declared > maxBytes) {
                 ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                        .putHeader(HttpHeaders.CONNECTION, "close")
                         .end("{\"error\":\"request body larger than " + maxBytes + " bytes\"}");
                 return;
             }
