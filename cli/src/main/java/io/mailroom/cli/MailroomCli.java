@@ -82,9 +82,27 @@ public class MailroomCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.in, System.console(),
+        System.exit(run(args, System.getenv(), System.in, interactiveConsole(),
                 new PrintWriter(System.out, true, StandardCharsets.UTF_8),
                 new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * The terminal to prompt on, or null when input is redirected. Since JDK 22 {@code System.console()}
+     * returns a console even then, and only {@code isTerminal()} (absent in 21) tells.
+     */
+    static Console interactiveConsole() {
+        Console c = System.console();
+        if (c == null) {
+            return null;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(c) ? c : null;
+        } catch (NoSuchMethodException e) {
+            return c;
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
     }
 
     /** Runs one command line and returns its exit code; the entry point for main and for tests. */

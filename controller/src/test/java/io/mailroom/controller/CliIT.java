@@ -111,6 +111,14 @@ class CliIT {
         assertThat(Cli.run(base, "remove-alias", "sales@cli.test").exitCode()).isZero();
         assertThat(store.resolveRecipient("sales@cli.test")).isEmpty();
         assertThat(Cli.run(base, "remove-alias", "sales@cli.test").exitCode()).isEqualTo(2);
+
+        // the per-domain catch-all
+        assertThat(store.resolveRecipient("anything@cli.test")).isEmpty();
+        Cli.Result all = Cli.run(base, "set-catch-all", "cli.test", "carol@cli.test");
+        assertThat(all.exitCode()).as(all.err()).isZero();
+        assertThat(store.resolveRecipient("anything@cli.test").orElseThrow().via()).isEqualTo(Recipient.Via.CATCH_ALL);
+        assertThat(Cli.run(base, "set-catch-all", "cli.test", "none").exitCode()).isZero();
+        assertThat(store.resolveRecipient("anything@cli.test")).isEmpty();
         Cli.run(base, "delete-user", "carol@cli.test");
     }
 
@@ -187,6 +195,18 @@ class CliIT {
         assertThat(q.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(q.exitValue()).isEqualTo(2);
         assertThat(said.strip()).isEqualTo("mailroom-cli: unknown domain absent.test");
+
+        // input that is not a terminal: no prompt, the password is generated and shown once
+        ProcessBuilder create = new ProcessBuilder(script.toString(), "create-user", "wrapped@cli.test", "-o", "json");
+        create.environment().put("MAILROOM_URL", base.toString());
+        create.environment().put("MAILROOM_TOKEN", ControllerServers.TOKEN);
+        Process c = create.start();
+        c.getOutputStream().close();
+        JsonNode made = JSON.readTree(c.getInputStream().readAllBytes());
+        assertThat(c.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(c.exitValue()).isZero();
+        assertThat(ImapMailbox.canLogin(ControllerServers.dovecot.imapPort(), "wrapped@cli.test",
+                made.get("password").asText())).isTrue();
     }
 
     private Map<String, String> env() {
