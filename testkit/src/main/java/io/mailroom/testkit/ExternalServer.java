@@ -101,6 +101,12 @@ public abstract class ExternalServer implements AutoCloseable {
         process = null;
     }
 
+    /** Stops and starts the server again with a freshly written configuration, on the same ports. */
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
     /** Kills the server at once, as a crash would (SIGKILL, no clean-up). */
     public synchronized void kill() {
         if (process == null) {
@@ -156,6 +162,7 @@ public abstract class ExternalServer implements AutoCloseable {
 
     protected void waitUntil(BooleanSupplier condition, Duration timeout, String message) {
         Instant deadline = Instant.now().plus(timeout);
+        long pause = 10;
         while (Instant.now().isBefore(deadline)) {
             failIfExited();
             try {
@@ -165,7 +172,9 @@ public abstract class ExternalServer implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // not ready yet
             }
-            sleep(100);
+            // fast servers (Unbound, Redis) are ready within milliseconds; slow ones are not polled in a busy loop
+            sleep(pause);
+            pause = Math.min(100, pause * 2);
         }
         throw new IllegalStateException(message + " within " + timeout.toSeconds() + " s\n" + logTail(40));
     }

@@ -1,0 +1,196 @@
+package io.mailroom.operator.mailroom;
+
+import io.mailroom.operator.api.MailRoom;
+import io.mailroom.operator.api.MailRoomSpec;
+import io.mailroom.operator.api.MailRoomSpec.CheckMode;
+import io.mailroom.operator.kube.ResourceApplier;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The configuration each component reads, as ConfigMap data: environment variables
+ * ({@code MAILROOM_*}) for our Java services, configuration files for the others. Only values
+ * from the MailRoom's spec go in here; secrets are mounted from Secrets.
+ */
+public final class ComponentConfig {
+    /** Classpath resource from mailroom-common: Dovecot's dict passdb/userdb on the account store. */
+    public static final String DOVECOT_DICT_AUTH = "mailroom/dovecot/dovecot-dict-auth.conf.ext";
+
+    static final int SMTP = 25, SUBMISSION = 587, SUBMISSIONS = 465, IMAPS = 993, LMTP = 24, CONTROLLER = 6804,
+            HTTP = 8080, RSPAMD = 11333, REDIS = 6379, DNS = 53;
+    static final String TLS_DIR = "/etc/mailroom/tls";
+    static final String KEYS_DIR = "/etc/mailroom/keys";
+    static final String SPOOL_DIR = "/var/spool/mailroom";
+
+    private ComponentConfig() {}
+
+    public static Map<String, String> of(Component c, MailRoom mr, String mailRoot) {
+        MailRoomNames n = MailRoomNames.of(mr.getMetadata().getName());
+        MailRoomSpec s = mr.getSpec();
+        String redisUri = "redis://" + n.redis() + ":" + REDIS;
+        Map<String, String> d = new TreeMap<>();
+        switch (c) {
+            case INBOX -> {
+                common(d, s, redisUri, n);
+                d.put("MAILROOM_INBOX_PORT", String.valueOf(SMTP));
+                d.put("MAILROOM_INBOX_HOSTNAME", s.hostnames.mx);
+                d.put("MAILROOM_LMTP_HOST", n.lmtp());
+                d.put("MAILROOM_LMTP_PORT", String.valueOf(LMTP));
+                d.put("MAILROOM_RSPAMD_ENABLED", String.valueOf(rspamdEnabled(s)));
+                if (rspamdEnabled(s)) {
+                    d.put("MAILROOM_RSPAMD_URL", "http://" + n.of(Component.RSPAMD) + ":" + RSPAMD);
+                }
+                MailRoomSpec.ChecksSpec checks = s.checks == null ? new MailRoomSpec.ChecksSpec() : s.checks;
+                d.put("MAILROOM_INBOX_CHECK_SPF", mode(checks.spf));
+                d.put("MAILROOM_INBOX_CHECK_DKIM", mode(checks.dkim));
+                d.put("MAILROOM_INBOX_CHECK_ARC", mode(checks.arc));
+                d.put("MAILROOM_INBOX_CHECK_DMARC", mode(checks.dmarc));
+            }
+            case OUTBOX -> {
+                common(d, s, redisUri, n);
+                d.put("MAILROOM_OUTBOX_HOSTNAME", s.hostnames.submission);
+                d.put("MAILROOM_OUTBOX_SUBMISSION_PORT", String.valueOf(SUBMISSION));
+                d.put("MAILROOM_OUTBOX_SUBMISSIONS_PORT", String.valueOf(SUBMISSIONS));
+                d.put("MAILROOM_OUTBOX_SPOOL", SPOOL_DIR);
+                d.put("MAILROOM_KEYS_DIR", KEYS_DIR);
+                d.put("MAILROOM_LMTP_HOST", n.lmtp());
+                d.put("MAILROOM_LMTP_PORT", String.valueOf(LMTP));
+            }
+            case CONTROLLER -> {
+                common(d, s, redisUri, n);
+                d.put("QUARKUS_HTTP_PORT", String.valueOf(CONTROLLER));
+                d.put("MAILROOM_CONTROLLER_PORT", String.valueOf(CONTROLLER));
+                d.put("MAILROOM_KEYS_DIR", KEYS_DIR);
+                d.put("MAILROOM_MX_HOST", s.hostnames.mx);
+                d.put("MAILROOM_SUBMISSION_HOST", s.hostnames.submission);
+                d.put("MAILROOM_MAIL_ROOT", mailRoot);
+                if (s.backup != null && s.backup.schedule != null) {
+                    d.put("MAILROOM_BACKUP_SCHEDULE", s.backup.schedule);
+                    d.put("MAILROOM_BACKUP_TARGET", Optional.ofNullable(s.backup.target).orElse(""));
+                }
+            }
+            case DOVECOT -> {
+                d.put("dovecot.conf", dovecotConf(s, mailRoot));
+                d.put("dovecot-dict-auth.conf.ext", dictAuth(n.redis(), REDIS));
+            }
+            case RSPAMD -> {
+                d.put("options.inc", "dns {\n  nameserver = [\"" + n.of(Component.UNBOUND) + ":" + DNS + "\"];\n}\n"
+                        + "local_addrs = [\"127.0.0.0/8\", \"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\"];\n");
+                d.put("redis.conf", "servers = \"" + n.redis() + ":" + REDIS + "\";\n");
+                d.put("worker-normal.inc", "bind_socket = \"*:" + RSPAMD + "\";\n");
+                d.put("worker-controller.inc", "bind_socket = \"127.0.0.1:11334\";\n");
+                d.put("logging.inc", "type = \"console\";\n");
+            }
+            case REDIS -> d.put("redis.conf", String.join("\n",
+                    "port " + REDIS, "bind * -::*", "protected-mode no", "dir /data", "appendonly yes",
+                    "appendfsync everysec", "save 3600 1", "") );
+            case UNBOUND -> d.put("unbound.conf", unboundConf(s));
+        }
+        return d;
+    }
+
+    /** Hash of a component's configuration, put on its pod template so that a change rolls the pods. */
+    public static String hash(Map<String, String> data) {
+        return ResourceApplier.hash(new TreeMap<>(data));
+    }
+
+    private static void common(Map<String, String> d, MailRoomSpec s, String redisUri, MailRoomNames n) {
+        d.put("MAILROOM_REDIS_URI", redisUri);
+        d.put("MAILROOM_TLS_CERT", TLS_DIR + "/tls.crt");
+        d.put("MAILROOM_TLS_KEY", TLS_DIR + "/tls.key");
+        d.put("MAILROOM_RESOLVER_HOST", n.of(Component.UNBOUND));
+        d.put("MAILROOM_RESOLVER_PORT", String.valueOf(DNS));
+        d.put("QUARKUS_HTTP_PORT", String.valueOf(HTTP));
+    }
+
+    static boolean rspamdEnabled(MailRoomSpec s) {
+        return s.rspamd == null || s.rspamd.enabled == null || s.rspamd.enabled;
+    }
+
+    private static String mode(CheckMode m) {
+        return (m == null ? CheckMode.tag : m).name();
+    }
+
+    static String dictAuth(String host, int port) {
+        try (InputStream in = ComponentConfig.class.getClassLoader().getResourceAsStream(DOVECOT_DICT_AUTH)) {
+            if (in == null) {
+                throw new IllegalStateException("missing classpath resource " + DOVECOT_DICT_AUTH);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .replace("@REDIS_HOST@", host).replace("@REDIS_PORT@", String.valueOf(port));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String dovecotConf(MailRoomSpec s, String mailRoot) {
+        // the pod's version of config/dovecot/dovecot.conf.in: TLS only, users from Redis
+        return String.join("\n",
+                "# Written by the Mail Room operator; edit the MailRoom instead.",
+                "protocols = imap lmtp",
+                "listen = *",
+                "base_dir = /run/dovecot",
+                "state_dir = /var/lib/dovecot",
+                "log_path = /dev/stderr",
+                "default_login_user = vmail",
+                "default_internal_user = vmail",
+                "mail_uid = vmail",
+                "mail_gid = vmail",
+                "first_valid_uid = 1",
+                "ssl = required",
+                "ssl_cert = <" + TLS_DIR + "/tls.crt",
+                "ssl_key = <" + TLS_DIR + "/tls.key",
+                "ssl_min_protocol = TLSv1.2",
+                "disable_plaintext_auth = yes",
+                "auth_mechanisms = plain login",
+                "mail_plugins = $mail_plugins quota",
+                "passdb {", "  driver = dict", "  args = /etc/dovecot/dovecot-dict-auth.conf.ext", "}",
+                "userdb {", "  driver = dict", "  args = /etc/dovecot/dovecot-dict-auth.conf.ext", "}",
+                "service imap-login {",
+                "  inet_listener imap {", "    port = 0", "  }",
+                "  inet_listener imaps {", "    port = " + IMAPS, "    ssl = yes", "  }",
+                "}",
+                "service lmtp {", "  inet_listener lmtp {", "    port = " + LMTP, "  }", "}",
+                "protocol lmtp {", "  postmaster_address = postmaster@" + s.hostnames.mx, "}",
+                "plugin {", "  quota = maildir:User quota", "}",
+                "# mailboxes live under " + mailRoot,
+                "");
+    }
+
+    private static String unboundConf(MailRoomSpec s) {
+        List<String> forwarders = s.resolver == null || s.resolver.forwarders == null ? List.of()
+                : s.resolver.forwarders;
+        boolean dnssec = s.resolver == null || s.resolver.dnssec == null || s.resolver.dnssec;
+        StringBuilder b = new StringBuilder();
+        b.append("server:\n")
+                .append("  interface: 0.0.0.0\n  port: ").append(DNS).append('\n')
+                .append("  do-daemonize: no\n  username: \"\"\n  chroot: \"\"\n  pidfile: \"\"\n")
+                .append("  use-syslog: no\n  logfile: \"\"\n  verbosity: 1\n")
+                .append("  access-control: 0.0.0.0/0 allow\n")
+                .append("  hide-identity: yes\n  hide-version: yes\n  qname-minimisation: yes\n");
+        if (dnssec) {
+            b.append("  module-config: \"validator iterator\"\n")
+                    .append("  trust-anchor-file: /usr/share/dns/root.key\n");
+        } else {
+            b.append("  module-config: \"iterator\"\n");
+        }
+        if (!forwarders.isEmpty()) {
+            b.append("forward-zone:\n  name: \".\"\n");
+            for (String f : forwarders) {
+                b.append("  forward-addr: ").append(f).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    static Map<String, String> ordered(Map<String, String> m) {
+        return new LinkedHashMap<>(m);
+    }
+}

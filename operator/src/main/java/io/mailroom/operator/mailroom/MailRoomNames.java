@@ -1,0 +1,32 @@
+package io.mailroom.operator.mailroom;
+
+/** Names of the objects of one installation, all derived from the MailRoom's name. */
+public record MailRoomNames(String base) {
+    public static MailRoomNames of(String mailRoom) {
+        return new MailRoomNames(mailRoom);
+    }
+
+    public String of(Component c) {
+        return base + "-" + c.id();
+    }
+
+    public String redis() {
+        return of(Component.REDIS);
+    }
+
+    public String lmtp() {
+        return base + "-lmtp";
+    }
+
+    public String caSecret() {
+        return base + "-ca";
+    }
+
+    public String controllerToken() {
+        return base + "-controller-token";
+    }
+
+    public String defaultDeny() {
+        return base + "-default-deny";
+    }
+}
