@@ -54,7 +54,17 @@ public final class InboxPipeline {
         return Long.toString(System.currentTimeMillis(), 36).toUpperCase() + Long.toString(counter.incrementAndGet(), 36).toUpperCase();
     }
 
+    /** RFC 8601 §5: an Authentication-Results field from outside that uses our authserv-id is a forgery. */
     boolean claimsOurAuthservId(String value) {
-        return AuthResultsHeader.authservId(value).equalsIgnoreCase(settings.authservId());
+        var parsed = io.mailroom.mailauth.authresults.AuthenticationResults.parse(value);
+        String id;
+        if (parsed != null) {
+            id = parsed.authservId();
+        } else {
+            String v = value.replaceAll("\\([^)]*\\)", " ").trim();
+            int semi = v.indexOf(';');
+            id = (semi < 0 ? v : v.substring(0, semi)).trim().split("\\s+")[0];
+        }
+        return id.equalsIgnoreCase(settings.authservId());
     }
 }

@@ -8,6 +8,8 @@ import io.mailroom.common.smtp.RcptParameters;
 import io.mailroom.common.smtp.ReceivedHeader;
 import io.mailroom.common.smtp.SmtpSessions;
 import io.mailroom.common.store.Recipient;
+import io.mailroom.mailauth.authresults.AuthenticationResults;
+import io.mailroom.mailauth.spf.SpfResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -43,7 +45,7 @@ final class InboxTransaction implements EnvelopeHandler {
     private final MessageContext ctx;
     private final InetAddress client;
     private MailParameters mail;
-    private MailAuthentication.Entry spf;
+    private SpfResult spf;
     private final List<Target> targets = new ArrayList<>();
 
     InboxTransaction(InboxPipeline pipeline, MessageContext ctx) {
@@ -56,16 +58,19 @@ final class InboxTransaction implements EnvelopeHandler {
     public void mailFrom(MailParameters mail) throws RejectException {
         this.mail = mail;
         InboxSettings s = pipeline.settings();
-        if (s.spf().enabled()) {
+        if (s.spf().enabled() || s.dmarc().enabled()) {
             spf = pipeline.auth().spf(client, SmtpSessions.helo(ctx), mail.address());
-            pipeline.metrics().check("spf", spf.result());
+        }
+        if (s.spf().enabled()) {
+            pipeline.metrics().check("spf", spf.result().keyword());
             if (s.spf() == CheckPolicy.ENFORCE) {
-                if (spf.result().equals("fail")) {
+                if (spf.result() == SpfResult.Result.FAIL) {
                     pipeline.metrics().message("rejected");
-                    throw new RejectException(550, "5.7.23 SPF validation failed for " + mail.address()
-                            + (spf.reason() != null ? ": " + oneLine(spf.reason()) : ""));
+                    throw new RejectException(550, "5.7.23 SPF validation failed for "
+                            + (mail.address().isEmpty() ? "<>" : mail.address())
+                            + (spf.explanation() != null ? ": " + oneLine(spf.explanation()) : ""));
                 }
-                if (spf.result().equals("temperror")) {
+                if (spf.result() == SpfResult.Result.TEMPERROR) {
                     pipeline.metrics().message("tempfail");
                     throw new RejectException(451, "4.7.24 SPF validation error (DNS), try again later");
                 }
@@ -97,21 +102,24 @@ final class InboxTransaction implements EnvelopeHandler {
         MessageHeaders headers = MessageHeaders.parse(original);
 
         // 1. authentication of the message as it was received
-        List<MailAuthentication.Entry> entries = new ArrayList<>();
-        if (spf != null) {
-            entries.add(spf);
+        AuthenticationResults ar = AuthenticationResults.builder(s.authservId());
+        if (s.spf().enabled()) {
+            ar.spf(spf.result().keyword(), mail.address(), SmtpSessions.helo(ctx));
         }
         if (s.dkim().enabled() || s.arc().enabled() || s.dmarc().enabled()) {
-            MailAuthentication.Verdict v = pipeline.auth().verify(original, spf, s.dkim().enabled(),
-                    s.arc().enabled(), s.dmarc().enabled());
-            entries.addAll(v.entries());
-            v.entries().forEach(e -> pipeline.metrics().check(e.method(), e.result()));
+            MailAuthentication.Verdict v = pipeline.auth().verify(original, spf, client, s.dkim().enabled(),
+                    s.arc().enabled(), s.dmarc().enabled(), ar);
+            count("dkim", v.dkim());
+            count("arc", v.arc());
+            count("dmarc", v.dmarc());
             if (s.dkim() == CheckPolicy.ENFORCE && v.dkimFailed()) {
                 throw reject(550, "5.7.20 No valid DKIM signature");
             }
             if (s.arc() == CheckPolicy.ENFORCE && v.arcFailed()) {
                 throw reject(550, "5.7.29 ARC validation failed");
             }
+            // ARC-authenticated forwarding (RFC 8617 §7.2.1, RFC 7960): a valid chain vouches for
+            // a mailing list or forwarder that broke the original DKIM/SPF alignment
             if (s.dmarc() == CheckPolicy.ENFORCE && v.dmarcReject() && !v.arcPassed()) {
                 throw reject(550, "5.7.1 Rejected by the DMARC policy of the From domain");
             }
@@ -121,8 +129,8 @@ final class InboxTransaction implements EnvelopeHandler {
         headers.removeIf(f -> f.named("Authentication-Results") && pipeline.claimsOurAuthservId(f.value()));
         headers.removeIf(f -> f.named("X-Spam") || f.named("X-Spam-Score") || f.named("X-Spam-Status")
                 || f.named("X-Spam-Flag") || f.named("X-Spamd-Result") || f.named("X-Rspamd-Queue-Id"));
-        if (!entries.isEmpty() || s.dkim().enabled() || s.dmarc().enabled()) {
-            headers.prepend("Authentication-Results", AuthResultsHeader.format(s.authservId(), entries));
+        if (s.spf().enabled() || s.dkim().enabled() || s.arc().enabled() || s.dmarc().enabled()) {
+            headers.prependRaw(ar.header().raw());
         }
         ReceivedHeader received = SmtpSessions.receivedHeader(ctx, s.smtp()).id(queueId)
                 .smtpUtf8(mail.smtpUtf8())
@@ -273,6 +281,12 @@ final class InboxTransaction implements EnvelopeHandler {
             }
         }
         return replies;
+    }
+
+    private void count(String check, String result) {
+        if (result != null) {
+            pipeline.metrics().check(check, result);
+        }
     }
 
     private RejectException reject(int code, String text) {
