@@ -17,7 +17,7 @@ public final class InboxPipeline {
     private final MailAuthentication auth;
     private final RspamdClient rspamd;
     private final InboxMetrics metrics;
-    private SuccessNotices successNotices = SuccessNotices.NONE;
+    private final SuccessNotices successNotices = new SuccessNotices(this);
     private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20));
 
     public InboxPipeline(InboxSettings settings, AccountStore accounts, DeliveryLedger ledger, MailAuthentication auth,
@@ -34,11 +34,6 @@ public final class InboxPipeline {
         if (anyAuth && auth == null) {
             throw new IllegalArgumentException("authentication checks enabled but no MailAuthentication given");
         }
-    }
-
-    public InboxPipeline successNotices(SuccessNotices notices) {
-        this.successNotices = notices;
-        return this;
     }
 
     InboxSettings settings() { return settings; }

@@ -195,4 +195,42 @@ class InboxDeliveryIT {
         }
         assertThat(msgs).noneSatisfy(m -> assertThat(m).contains("Subject: during"));
     }
+
+    @Test
+    void successNoticeGoesToALocalSenderWhoAskedForIt() throws Exception {
+        try (SmtpTalk c = new SmtpTalk(inbox.port())) {
+            assertThat(c.reply()).startsWith("220");
+            assertThat(c.command("EHLO client.example.com")).startsWith("250");
+            assertThat(c.command("MAIL FROM:<bob@example.test> RET=HDRS ENVID=env+2D1")).startsWith("250");
+            assertThat(c.command("RCPT TO:<alice@example.test> NOTIFY=SUCCESS ORCPT=rfc822;alice@example.test"))
+                    .startsWith("250");
+            assertThat(c.command("DATA")).startsWith("354");
+            assertThat(c.command("From: bob@example.test\r\nSubject: please confirm\r\n\r\nhi\r\n.")).startsWith("250 2.0.0");
+            c.command("QUIT");
+        }
+        assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: please confirm");
+        String dsn = inboxOf("bob@example.test", "bob-password").get(0);
+        assertThat(dsn).contains("Return-Path: <>", "multipart/report", "report-type=delivery-status",
+                "Action: delivered", "Final-Recipient: rfc822; alice@example.test", "Original-Envelope-Id: env-1");
+    }
+
+    @Test
+    void recipientWithCertificateGetsTheMessageEncryptedOthersInPlaintext() throws Exception {
+        TestCertificates.PemFiles bobCert = TestCertificates.selfSigned(dir.resolve("bob"), "bob@example.test");
+        store.setCertificate("bob@example.test", java.nio.file.Files.readString(bobCert.certificate()));
+        Swaks.Result r = Swaks.send(inbox.port(), "s@example.com", "alice@example.test,bob@example.test",
+                "--header", "Subject: secret plans", "--body", "the secret body text");
+        assertThat(r.accepted()).as(r.transcript()).isTrue();
+        assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString()
+                .contains("the secret body text");
+        String sealed = inboxOf("bob@example.test", "bob-password").get(0);
+        assertThat(sealed).contains("Subject: secret plans", "application/pkcs7-mime; smime-type=enveloped-data")
+                .doesNotContain("the secret body text");
+        String b64 = sealed.substring(sealed.indexOf("\r\n\r\n") + 4).replaceAll("\\s", "");
+        org.bouncycastle.cms.CMSEnvelopedData ed = new org.bouncycastle.cms.CMSEnvelopedData(java.util.Base64.getDecoder().decode(b64));
+        org.bouncycastle.cms.RecipientInformation ri = ed.getRecipientInfos().getRecipients().iterator().next();
+        assertThat(ed.getEncryptionAlgOID()).isEqualTo(org.bouncycastle.cms.CMSAlgorithm.AES256_CBC.getId());
+        byte[] plain = ri.getContent(new org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient(bobCert.keyPair().getPrivate()));
+        assertThat(new String(plain, StandardCharsets.UTF_8)).contains("Content-Type: text/plain", "the secret body text");
+    }
 }
