@@ -10,7 +10,7 @@ import io.mailroom.outbox.delivery.MxResolver;
 import io.mailroom.outbox.delivery.RemoteDelivery;
 import io.mailroom.outbox.queue.DeliveryQueue;
 import io.mailroom.outbox.queue.Spool;
-import io.mailroom.outbox.service.ReloadingTls;
+import io.mailroom.common.smtp.ReloadingTls;
 import io.mailroom.outbox.submission.Authenticator;
 import io.mailroom.outbox.submission.SendLimits;
 import io.mailroom.outbox.submission.SubmissionServer;
@@ -39,7 +39,8 @@ public final class Outbox implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
 
     public Outbox(OutboxSettings s, AccountStore store, KeyDirectory keys, DnsResolver dns) throws IOException {
-        ReloadingTls tls = new ReloadingTls(s.tlsCert(), s.tlsKey());
+        ReloadingTls reloading = new ReloadingTls(s.tlsCert(), s.tlsKey());
+        java.util.function.Supplier<SSLContext> tls = reloading::context;
         pool = new ConnectionPool(10_000, 8);
         MtaStsPolicies mtaSts = new MtaStsPolicies(dns, s.mtaStsUrlTemplate(), trust(s));
         RemoteDelivery remote = new RemoteDelivery(new MxResolver(dns, s.remotePort(), s.routes()), pool, mtaSts,
