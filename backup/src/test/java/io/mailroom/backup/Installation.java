@@ -132,7 +132,7 @@ final class Installation implements AutoCloseable {
             return out;
         }
         try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.toList()) {
+            for (Path p : s.filter(p -> !p.equals(dir)).toList()) {
                 String rel = dir.relativize(p).toString();
                 if (Files.isRegularFile(p)) {
                     out.put(rel, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
