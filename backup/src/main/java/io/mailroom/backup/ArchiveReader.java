@@ -48,7 +48,11 @@ public final class ArchiveReader {
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
             InputStream plain = gzip ? raw : OpenPgpEnvelope.decrypt(raw, secretKeys, passphrase);
-            return readTar(plain, sink);
+            try {
+                return readTar(plain, sink);
+            } catch (BackupException e) {
+                throw new BackupException("the archive " + archive.getFileName() + " is damaged: " + e.getMessage(), e);
+            }
         } catch (NoSuchFileException e) {
             throw new BackupException("no such archive: " + archive, e);
         } catch (BackupException e) {

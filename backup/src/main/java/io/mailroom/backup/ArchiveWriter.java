@@ -67,7 +67,19 @@ public final class ArchiveWriter {
             partial = targetDir.resolve("." + name + ".partial");
             Manifest manifest;
             try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream file = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16);
+                // closing the archive streams must not close the channel: it is synced afterwards
+                OutputStream file = new BufferedOutputStream(new java.io.FilterOutputStream(
+                        java.nio.channels.Channels.newOutputStream(ch)) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                }, 1 << 16);
                 OutputStream sink = encrypted ? OpenPgpEnvelope.encrypt(file, recipient, name.replace(".gpg", ""))
                         : file;
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(sink));
