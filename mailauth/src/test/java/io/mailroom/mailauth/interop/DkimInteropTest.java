@@ -238,6 +238,19 @@ class DkimInteropTest {
     }
 
     @Test
+    void mailDkimSealsWeValidate() {
+        String withAr = "Authentication-Results: lists.example.net; spf=pass smtp.mailfrom=alice@example.com; arc=none\r\n" + MESSAGE;
+        PeerTools.Run sealed = peers.perl("arc-sign", peers.file("arc-md.eml", withAr).toString(), rsaPem.toString(), "rsa", DOMAIN, "lists.example.net");
+        assertThat(sealed.exit()).as(sealed.err()).isZero();
+        byte[] bytes = sealed.out().getBytes(StandardCharsets.ISO_8859_1);
+        ArcVerifier.Result r = new ArcVerifier(dns).verify(bytes);
+        assertThat(r.status()).as(r.toString()).isEqualTo(ArcVerifier.Status.PASS);
+        assertThat(new ArcVerifier(dns).verify(tamperBody(bytes)).status()).isEqualTo(ArcVerifier.Status.FAIL);
+        assertThat(new ArcVerifier(dns).verify(tamperHeader(bytes)).status()).isEqualTo(ArcVerifier.Status.FAIL);
+        note("Mail::DKIM::ARC::Signer (i=1) -> us", "pass; tampered body/header: fail/fail");
+    }
+
+    @Test
     void weSealPeersValidate() throws Exception {
         String withAr = "Authentication-Results: mx.mailroom.test; spf=pass smtp.mailfrom=alice@example.com;\r\n dkim=pass header.d=example.com; arc=none\r\n" + MESSAGE;
         Message m = Message.parse(withAr.getBytes(StandardCharsets.ISO_8859_1));
