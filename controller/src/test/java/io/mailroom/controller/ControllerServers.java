@@ -52,17 +52,8 @@ public class ControllerServers implements QuarkusTestResourceLifecycleManager {
             sslCa = dir.resolve("ssl-ca.pem");
             Files.writeString(sslCa, ca.certificatePem() + ca.crlPem());
             Path certAuth = dir.resolve("dovecot-cert-auth.conf.ext");
-            Files.writeString(certAuth, """
-                    uri = redis:host=%s:port=%d
-                    iterate_disable = yes
-                    key user {
-                      key = user:%%u
-                      format = json
-                    }
-                    passdb_fields {
-                      nopassword = y
-                    }
-                    """.formatted(redis.host(), redis.port()));
+            Files.writeString(certAuth, resource("mailroom/dovecot/dovecot-dict-cert-auth.conf.ext")
+                    .replace("@REDIS_HOST@", redis.host()).replace("@REDIS_PORT@", String.valueOf(redis.port())));
             certDovecot = new DovecotServer(redis, true)
                     .ssl(inboxCertificate.certificate(), inboxCertificate.key())
                     .extraConfig(clientCertificateConfig(sslCa, certAuth));
@@ -115,6 +106,15 @@ public class ControllerServers implements QuarkusTestResourceLifecycleManager {
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("doveadm reload failed: " + out);
+        }
+    }
+
+    static String resource(String name) throws IOException {
+        try (var in = ControllerServers.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + name + " not found");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 
