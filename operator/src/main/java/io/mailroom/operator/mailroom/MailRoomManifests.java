@@ -214,9 +214,8 @@ public class MailRoomManifests {
                     mounts.add(mount("keys", KEYS_DIR, true));
                 }
                 if (c == Component.CONTROLLER) {
-                    container.setEnv(List.of(new EnvVarBuilder().withName("MAILROOM_CONTROLLER_TOKEN")
-                            .withNewValueFrom().withNewSecretKeyRef().withName(n.controllerToken()).withKey("token")
-                            .endSecretKeyRef().endValueFrom().build()));
+                    volumes.add(secretVolume("token", n.controllerToken()));
+                    mounts.add(mount("token", TOKEN_DIR, true));
                 }
             }
             case DOVECOT -> {

@@ -123,9 +123,14 @@ class MailRoomReconcilerTest {
         ConfigMap inbox = client.configMaps().inNamespace(ns).withName("mailroom-inbox").get();
         assertThat(inbox.getData()).containsEntry("MAILROOM_INBOX_CHECK_DMARC", "enforce")
                 .containsEntry("MAILROOM_INBOX_CHECK_SPF", "tag")
-                .containsEntry("MAILROOM_INBOX_HOSTNAME", "mx.example.com")
+                .containsEntry("MAILROOM_HOSTNAME", "mx.example.com")
                 .containsEntry("MAILROOM_REDIS_URI", "redis://mailroom-redis:6379")
-                .containsEntry("MAILROOM_RSPAMD_URL", "http://mailroom-rspamd:11333");
+                .containsEntry("MAILROOM_LMTP_HOST", "mailroom-lmtp")
+                .containsEntry("MAILROOM_RSPAMD_HOST", "mailroom-rspamd");
+        assertThat(client.configMaps().inNamespace(ns).withName("mailroom-outbox").get().getData())
+                .containsEntry("MAILROOM_HOSTNAME", "mail.example.com")
+                .containsEntry("MAILROOM_SUBMISSION_PORT", "587").containsEntry("MAILROOM_SUBMISSIONS_PORT", "465")
+                .containsEntry("MAILROOM_OUTBOX_SPOOL_DIR", "/var/spool/mailroom");
         ConfigMap dovecot = client.configMaps().inNamespace(ns).withName("mailroom-dovecot").get();
         String dict = dovecot.getData().get("dovecot-dict-auth.conf.ext");
         assertThat(dict).contains("uri = redis:host=mailroom-redis:port=6379").contains("key = user:%u")
@@ -274,7 +279,7 @@ class MailRoomReconcilerTest {
                 .isEqualTo("NodePort");
         assertThat(client.apps().deployments().inNamespace("np2").withName("mailroom-rspamd").get()).isNull();
         assertThat(client.configMaps().inNamespace("np2").withName("mailroom-inbox").get().getData())
-                .containsEntry("MAILROOM_RSPAMD_ENABLED", "false").doesNotContainKey("MAILROOM_RSPAMD_URL");
+                .containsEntry("MAILROOM_RSPAMD_ENABLED", "false").doesNotContainKey("MAILROOM_RSPAMD_HOST");
     }
 
     @Test
