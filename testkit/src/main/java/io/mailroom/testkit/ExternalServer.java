@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * A real server (Redis, Dovecot, Rspamd, Unbound) run as a child process on loopback.
@@ -66,6 +67,7 @@ public abstract class ExternalServer implements AutoCloseable {
             return;
         }
         requireBinary(binary(), debianPackage());
+        long started = System.nanoTime();
         try {
             if (workDir == null) {
                 workDir = Files.createTempDirectory("mailroom-" + name + "-");
@@ -81,6 +83,7 @@ public abstract class ExternalServer implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + name, e);
         }
         waitUntil(this::ready, startTimeout(), name + " did not become ready");
+        System.out.printf("[testkit] %s ready in %d ms (%s)%n", name, (System.nanoTime() - started) / 1_000_000, workDir);
     }
 
     /** Stops the server (SIGTERM, then SIGKILL) and waits for it to exit. */
@@ -101,6 +104,12 @@ public abstract class ExternalServer implements AutoCloseable {
         process = null;
     }
 
+    /** Stops and starts the server again with a freshly written configuration, on the same ports. */
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
     /** Kills the server at once, as a crash would (SIGKILL, no clean-up). */
     public synchronized void kill() {
         if (process == null) {
@@ -114,6 +123,14 @@ public abstract class ExternalServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         process = null;
+    }
+
+    /** The server's process and its children (workers), while it runs; empty otherwise. */
+    public synchronized Stream<ProcessHandle> processes() {
+        if (process == null || !process.isAlive()) {
+            return Stream.empty();
+        }
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants());
     }
 
     public boolean isRunning() {
@@ -156,6 +173,7 @@ public abstract class ExternalServer implements AutoCloseable {
 
     protected void waitUntil(BooleanSupplier condition, Duration timeout, String message) {
         Instant deadline = Instant.now().plus(timeout);
+        long pause = 10;
         while (Instant.now().isBefore(deadline)) {
             failIfExited();
             try {
@@ -165,7 +183,9 @@ public abstract class ExternalServer implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // not ready yet
             }
-            sleep(100);
+            // fast servers (Unbound, Redis) are ready within milliseconds; slow ones are not polled in a busy loop
+            sleep(pause);
+            pause = Math.min(100, pause * 2);
         }
         throw new IllegalStateException(message + " within " + timeout.toSeconds() + " s\n" + logTail(40));
     }

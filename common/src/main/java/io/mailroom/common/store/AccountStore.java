@@ -32,6 +32,7 @@ public class AccountStore {
     private static final Pattern MAILBOX_NAME = Pattern.compile("[\\p{L}\\p{N}_-]+(\\.[\\p{L}\\p{N}_-]+)*");
     private static final Pattern QUOTA = Pattern.compile("[0-9]+[kKmMgGtT]?");
 
+    private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
     private final KeyCommands<String> keys;
     private final StoreSettings settings;
@@ -39,6 +40,7 @@ public class AccountStore {
     private final ObjectMapper json = new ObjectMapper();
 
     public AccountStore(RedisDataSource redis, StoreSettings settings) {
+        this.redis = redis;
         this.values = redis.value(String.class);
         this.keys = redis.key();
         this.settings = settings;
@@ -331,6 +333,160 @@ public class AccountStore {
 
     public void deleteCertificate(String address) {
         keys.del(RedisKeys.cert(EmailAddress.parse(address).toString()));
+    }
+
+    // ---------------------------------------------------------------- export / import (backups)
+
+    /** True when the store holds no domain, user, alias or certificate. */
+    public boolean isEmpty() {
+        for (String prefix : List.of(RedisKeys.DOMAIN, RedisKeys.USER, RedisKeys.ALIAS, RedisKeys.CERT)) {
+            if (!scan(prefix).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Every record, as stored (password hashes included), in key order. The keys are read one
+     * by one: a record changed during the export is seen either before or after the change.
+     */
+    public AccountSnapshot exportAll() {
+        List<AccountSnapshot.UserEntry> users = new ArrayList<>();
+        for (String k : scan(RedisKeys.USER).stream().sorted().toList()) {
+            String v = values.get(k);
+            if (v != null) {
+                users.add(new AccountSnapshot.UserEntry(k.substring(RedisKeys.USER.length()), read(v, UserRecord.class)));
+            }
+        }
+        List<AccountSnapshot.AliasEntry> aliases = aliases(null).stream()
+                .map(a -> new AccountSnapshot.AliasEntry(a.address().toString(), a.target().toString())).toList();
+        List<AccountSnapshot.CertEntry> certs = new ArrayList<>();
+        for (String k : scan(RedisKeys.CERT).stream().sorted().toList()) {
+            String v = values.get(k);
+            if (v != null) {
+                certs.add(new AccountSnapshot.CertEntry(k.substring(RedisKeys.CERT.length()), v));
+            }
+        }
+        List<DomainRecord> domains = domains().stream()
+                .sorted(java.util.Comparator.comparing(DomainRecord::name)).toList();
+        return new AccountSnapshot(settings.mailRoot().toString(), domains, users, aliases, certs);
+    }
+
+    /**
+     * Writes a snapshot's records that the store does not have yet, all in one Redis
+     * transaction: either every write happens or none does. Existing domains, aliases, users and
+     * certificates are kept, unless {@code overwriteUsers} (then users and certificates from the
+     * snapshot replace the stored ones). An address that is a user on one side and an alias on the
+     * other is kept as the store has it. Users' {@code home} under the snapshot's mail root is moved
+     * under this store's mail root.
+     *
+     * @throws InvalidInputException when a record of the snapshot is invalid (nothing is written)
+     * @throws ConflictException     when the store changed during the import (nothing is written)
+     */
+    public AccountSnapshot.ImportResult importAll(AccountSnapshot snapshot, boolean overwriteUsers) {
+        java.util.Map<String, String> domainValues = new java.util.LinkedHashMap<>();
+        for (DomainRecord d : snapshot.domains()) {
+            String name = Domains.canonical(d.name());
+            domainValues.put(RedisKeys.domain(name), write(new DomainRecord(name, d.dkim(), d.catchAll(),
+                    d.dmarcPolicy(), d.created())));
+        }
+        java.util.Map<String, String> userValues = new java.util.LinkedHashMap<>();
+        for (AccountSnapshot.UserEntry u : snapshot.users()) {
+            EmailAddress a = accountAddress(u.address());
+            UserRecord r = u.record();
+            if (r == null || r.password() == null || r.password().isBlank() || r.home() == null) {
+                throw new InvalidInputException("user " + a + " in the snapshot has no password hash or home");
+            }
+            userValues.put(RedisKeys.user(a.toString()), write(r.withHome(rebaseHome(r.home(), snapshot.mailRoot()))));
+        }
+        java.util.Map<String, String> aliasValues = new java.util.LinkedHashMap<>();
+        for (AccountSnapshot.AliasEntry al : snapshot.aliases()) {
+            aliasValues.put(RedisKeys.alias(accountAddress(al.address()).toString()),
+                    EmailAddress.parse(al.target()).toString());
+        }
+        java.util.Map<String, String> certValues = new java.util.LinkedHashMap<>();
+        for (AccountSnapshot.CertEntry c : snapshot.certs()) {
+            if (c.pem() == null || !c.pem().contains("-----BEGIN CERTIFICATE-----")) {
+                throw new InvalidInputException("certificate of " + c.address() + " in the snapshot is not PEM");
+            }
+            certValues.put(RedisKeys.cert(EmailAddress.parse(c.address()).toString()), c.pem());
+        }
+        // an address is a user or an alias, never both: watch the other kind's key as well
+        java.util.Set<String> watched = new java.util.LinkedHashSet<>();
+        watched.addAll(domainValues.keySet());
+        watched.addAll(userValues.keySet());
+        watched.addAll(aliasValues.keySet());
+        watched.addAll(certValues.keySet());
+        userValues.keySet().forEach(k -> watched.add(RedisKeys.alias(k.substring(RedisKeys.USER.length()))));
+        aliasValues.keySet().forEach(k -> watched.add(RedisKeys.user(k.substring(RedisKeys.ALIAS.length()))));
+        if (watched.isEmpty()) {
+            return new AccountSnapshot.ImportResult(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        String[] watchedKeys = watched.toArray(String[]::new);
+        int[] n = new int[9];
+        var result = redis.withTransaction(ds -> {
+            java.util.Arrays.fill(n, 0);
+            java.util.Set<String> present = new java.util.HashSet<>();
+            KeyCommands<String> k = ds.key();
+            for (String key : watchedKeys) {
+                if (k.exists(key)) {
+                    present.add(key);
+                }
+            }
+            java.util.Map<String, String> writes = new java.util.LinkedHashMap<>();
+            domainValues.forEach((key, v) -> {
+                if (present.contains(key)) {
+                    n[1]++;
+                } else {
+                    writes.put(key, v);
+                    n[0]++;
+                }
+            });
+            userValues.forEach((key, v) -> {
+                boolean isAlias = present.contains(RedisKeys.alias(key.substring(RedisKeys.USER.length())));
+                if (isAlias || (present.contains(key) && !overwriteUsers)) {
+                    n[4]++;
+                } else {
+                    writes.put(key, v);
+                    n[present.contains(key) ? 3 : 2]++;
+                }
+            });
+            aliasValues.forEach((key, v) -> {
+                boolean isUser = present.contains(RedisKeys.user(key.substring(RedisKeys.ALIAS.length())));
+                if (isUser || present.contains(key)) {
+                    n[6]++;
+                } else {
+                    writes.put(key, v);
+                    n[5]++;
+                }
+            });
+            certValues.forEach((key, v) -> {
+                if (present.contains(key) && !overwriteUsers) {
+                    n[8]++;
+                } else {
+                    writes.put(key, v);
+                    n[7]++;
+                }
+            });
+            return writes;
+        }, (writes, tx) -> {
+            var txValues = tx.value(String.class);
+            writes.forEach(txValues::set);
+        }, watchedKeys);
+        if (result.discarded()) {
+            throw new ConflictException("the account store changed during the import; nothing was written");
+        }
+        return new AccountSnapshot.ImportResult(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8]);
+    }
+
+    private String rebaseHome(String home, String oldRoot) {
+        if (oldRoot == null || oldRoot.isBlank()) {
+            return home;
+        }
+        java.nio.file.Path h = java.nio.file.Path.of(home).normalize();
+        java.nio.file.Path old = java.nio.file.Path.of(oldRoot).normalize();
+        return h.startsWith(old) ? settings.mailRoot().resolve(old.relativize(h)).toString() : home;
     }
 
     // ---------------------------------------------------------------- helpers

@@ -35,4 +35,8 @@ public record UserRecord(
     public UserRecord withQuotaRule(String rule) {
         return new UserRecord(password, home, mail, rule, disabled, nologin, reason, created);
     }
+
+    public UserRecord withHome(String newHome) {
+        return new UserRecord(password, newHome, mail, quotaRule, disabled, nologin, reason, created);
+    }
 }

@@ -1,0 +1,146 @@
+package io.mailroom.outbox.submission;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Turns a submitted message into the one that leaves (RFC 6409 §8): {@code Bcc:} and
+ * {@code Resent-Bcc:} removed, {@code Date} and {@code Message-ID} added when missing, a
+ * {@code Received} trace field on top. The trace field carries no {@code for} clause, which
+ * would reveal a Bcc recipient.
+ */
+public final class MessagePreparer {
+    private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT);
+
+    /** A header field: its name and the raw bytes of the whole field, continuation lines and CRLF included. */
+    public record Field(String name, byte[] raw) {
+        public String value() {
+            String s = new String(raw, StandardCharsets.UTF_8);
+            int colon = s.indexOf(':');
+            return s.substring(colon + 1).replaceAll("\r\n[ \t]", " ").trim();
+        }
+    }
+
+    /** The parsed header section and the body offset. */
+    public record Parsed(List<Field> fields, int bodyOffset) {
+        public List<Field> all(String name) {
+            return fields.stream().filter(f -> f.name().equalsIgnoreCase(name)).toList();
+        }
+    }
+
+    /** Splits the header section into fields; a line without a colon outside continuation ends it (treated as body). */
+    public static Parsed parse(byte[] msg) {
+        List<Field> fields = new ArrayList<>();
+        int i = 0;
+        int start = -1;
+        String name = null;
+        while (i < msg.length) {
+            int eol = indexOfLf(msg, i);
+            int next = eol < 0 ? msg.length : eol + 1;
+            boolean blank = next - i <= 2 && (msg[i] == '\r' || msg[i] == '\n');
+            if (blank) {
+                if (start >= 0) {
+                    fields.add(new Field(name, java.util.Arrays.copyOfRange(msg, start, i)));
+                }
+                return new Parsed(fields, next);
+            }
+            boolean continuation = msg[i] == ' ' || msg[i] == '\t';
+            if (!continuation) {
+                if (start >= 0) {
+                    fields.add(new Field(name, java.util.Arrays.copyOfRange(msg, start, i)));
+                }
+                int colon = -1;
+                for (int k = i; k < next; k++) {
+                    if (msg[k] == ':') {
+                        colon = k;
+                        break;
+                    }
+                }
+                if (colon < 0) {
+                    // not a header line: the header section ends here without a blank line
+                    return new Parsed(fields, i);
+                }
+                name = new String(msg, i, colon - i, StandardCharsets.US_ASCII).trim();
+                start = i;
+            } else if (start < 0) {
+                return new Parsed(fields, i);
+            }
+            i = next;
+        }
+        if (start >= 0) {
+            fields.add(new Field(name, java.util.Arrays.copyOfRange(msg, start, msg.length)));
+        }
+        return new Parsed(fields, msg.length);
+    }
+
+    /** The addresses of the From: fields (RFC 5322 §3.6.2); empty when there is none or it cannot be parsed. */
+    public static List<String> fromAddresses(Parsed p) {
+        List<String> out = new ArrayList<>();
+        for (Field f : p.all("From")) {
+            try {
+                for (InternetAddress a : InternetAddress.parseHeader(f.value(), false)) {
+                    if (a.getAddress() != null) {
+                        out.add(a.getAddress());
+                    }
+                }
+            } catch (AddressException e) {
+                return List.of();
+            }
+        }
+        return out;
+    }
+
+    /** The prepared message; {@code received} is the trace field to put on top (without CRLF). */
+    public static byte[] prepare(byte[] msg, Parsed p, String hostname, String received) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(msg.length + 512);
+        out.writeBytes((received + "\r\n").getBytes(StandardCharsets.UTF_8));
+        boolean hasDate = false;
+        boolean hasId = false;
+        for (Field f : p.fields()) {
+            if (f.name().equalsIgnoreCase("Bcc") || f.name().equalsIgnoreCase("Resent-Bcc")) {
+                continue;
+            }
+            hasDate |= f.name().equalsIgnoreCase("Date");
+            hasId |= f.name().equalsIgnoreCase("Message-ID");
+            out.writeBytes(f.raw());
+        }
+        if (!hasDate) {
+            out.writeBytes(("Date: " + RFC5322.format(ZonedDateTime.now()) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        if (!hasId) {
+            out.writeBytes(("Message-ID: <" + UUID.randomUUID() + "@" + hostname + ">\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        if (p.bodyOffset() < msg.length) {
+            out.write(msg, p.bodyOffset(), msg.length - p.bodyOffset());
+        }
+        return out.toByteArray();
+    }
+
+    public static String received(String helo, String clientIp, String hostname, String with, String id) {
+        return "Received: from " + sanitize(helo) + " ([" + clientIp + "])\r\n\tby " + hostname
+                + " (Mail Room) with " + with + " id " + id + ";\r\n\t" + RFC5322.format(ZonedDateTime.now());
+    }
+
+    private static String sanitize(String s) {
+        String v = s == null ? "unknown" : s.replaceAll("[^A-Za-z0-9.\\-\\[\\]:_]", "");
+        return v.isEmpty() ? "unknown" : v.substring(0, Math.min(v.length(), 255));
+    }
+
+    private static int indexOfLf(byte[] b, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
