@@ -20,7 +20,7 @@ import io.mailroom.operator.api.MailDomain;
 import io.mailroom.operator.api.MailRoom;
 import io.mailroom.operator.api.MailRoomStatus;
 import io.mailroom.operator.config.OperatorSettings;
-import io.mailroom.operator.crypto.CertificateAuthority;
+import io.mailroom.common.ca.ClientCertificateAuthority;
 import io.mailroom.operator.kube.Conditions;
 import io.mailroom.operator.kube.ResourceApplier;
 import io.mailroom.operator.kube.ResourceApplier.Outcome;
@@ -165,11 +165,11 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         if (client.secrets().inNamespace(ns).withName(names.caSecret()).get() != null) {
             return;
         }
-        CertificateAuthority ca = CertificateAuthority.create("Mail Room " + names.base() + " client CA");
+        ClientCertificateAuthority ca = ClientCertificateAuthority.generate("Mail Room " + names.base());
         Secret secret = new SecretBuilder().withNewMetadata().withName(names.caSecret()).withNamespace(ns)
                 .withLabels(MailRoomManifests.labels(mr, null)).endMetadata()
                 .withType("Opaque")
-                .withData(Map.of("ca.crt", b64(ca.certificatePem()), "ca.key", b64(ca.keyPem())))
+                .withData(Map.of("ca.crt", b64(ca.certificatePem()), "ca.key", b64(ca.privateKeyPem())))
                 .build();
         applier.createIfAbsent(mr, secret);
         LOG.infof("created the client-certificate CA Secret %s/%s", ns, names.caSecret());
