@@ -75,7 +75,7 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         List<MailDomain> domains = client.resources(MailDomain.class).inNamespace(ns).list().getItems().stream()
                 .filter(d -> d.getSpec() != null && names.base().equals(d.getSpec().mailRoom)).toList();
         int changed = 0;
-        for (HasMetadata o : manifests.build(mr, domains)) {
+        for (HasMetadata o : manifests.build(mr, domains, tlsCertificateHash(mr))) {
             Outcome outcome = applier.apply(mr, o);
             if (outcome != Outcome.UNCHANGED) {
                 changed++;
@@ -89,6 +89,15 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
             LOG.infof("MailRoom %s/%s: %d object(s) written", ns, names.base(), changed);
         }
         return status(mr);
+    }
+
+    private String tlsCertificateHash(MailRoom mr) {
+        Secret tls = client.secrets().inNamespace(mr.getMetadata().getNamespace())
+                .withName(mr.getSpec().tls.secretName).get();
+        if (tls == null || tls.getData() == null || tls.getData().get("tls.crt") == null) {
+            return "";
+        }
+        return ResourceApplier.sha256(tls.getData().get("tls.crt")).substring(0, 16);
     }
 
     /** Deletes the objects of a component that was switched off (only those this MailRoom owns). */

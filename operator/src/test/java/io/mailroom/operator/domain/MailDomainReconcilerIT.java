@@ -162,6 +162,26 @@ class MailDomainReconcilerIT {
     }
 
     @Test
+    void deletingTheMailDomainRemovesTheDomainOnceItsAccountsAreGone() {
+        String ns = "del";
+        Fixtures.mailRoom(client, ns, settings);
+        MailDomain md = Fixtures.mailDomain(client, ns);
+        md.getSpec().domain = "del.example.com";
+        md = client.resource(md).update();
+        try (InstallationStores stores = new InstallationStores(settings)) {
+            MailDomainReconciler reconciler = new MailDomainReconciler(client, stores);
+            reconciler.apply(md);
+            store.createUser("someone@del.example.com", "correct horse battery");
+            // an account still lives in the domain: the finalizer stays
+            assertThat(reconciler.cleanup(md, null).isRemoveFinalizer()).isFalse();
+            assertThat(store.domain("del.example.com")).isPresent();
+            store.deleteUser("someone@del.example.com");
+            assertThat(reconciler.cleanup(md, null).isRemoveFinalizer()).isTrue();
+            assertThat(store.domain("del.example.com")).isEmpty();
+        }
+    }
+
+    @Test
     void aDomainOfAnUnknownMailRoomWaits() {
         MailDomain md = Fixtures.mailDomain(client, "lonely");
         MailDomainStatus status;

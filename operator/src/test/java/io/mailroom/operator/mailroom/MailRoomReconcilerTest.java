@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mailroom.operator.Examples;
+import io.mailroom.operator.Fixtures;
 import io.mailroom.operator.api.MailRoom;
 import io.mailroom.operator.api.MailRoomSpec;
 import io.mailroom.operator.config.OperatorSettings;
@@ -266,6 +267,26 @@ class MailRoomReconcilerTest {
             }
         });
         assertThat(changed).containsOnlyKeys("ConfigMap/mailroom-inbox", "Deployment/mailroom-inbox");
+    }
+
+    @Test
+    void aRenewedTlsCertificateRollsDovecotOnly() {
+        Fixtures.tlsSecret(client, "renew", "mailroom-tls");
+        MailRoom mr = reconcile(create("renew"));
+        Map<String, String> hashes = configHashes("renew");
+        reconcile(mr);
+        assertThat(configHashes("renew")).isEqualTo(hashes);
+
+        // cert-manager renews: a new tls.crt in the same Secret
+        Secret tls = client.secrets().inNamespace("renew").withName("mailroom-tls").get();
+        tls.getData().put("tls.crt", Fixtures.b64("-----BEGIN CERTIFICATE-----\nrenewed\n-----END CERTIFICATE-----\n"));
+        client.resource(tls).update();
+        reconcile(mr);
+        Map<String, String> after = configHashes("renew");
+        assertThat(after.get("mailroom-dovecot")).isNotEqualTo(hashes.get("mailroom-dovecot"));
+        after.remove("mailroom-dovecot");
+        hashes.remove("mailroom-dovecot");
+        assertThat(after).isEqualTo(hashes);
     }
 
     @Test
