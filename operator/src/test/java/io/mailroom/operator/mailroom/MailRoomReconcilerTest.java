@@ -298,6 +298,18 @@ class MailRoomReconcilerTest {
         reconcile(mr);
         assertThat(client.services().inNamespace("np2").withName("mailroom-inbox").get().getSpec().getType())
                 .isEqualTo("NodePort");
+
+        // the cluster allocated a node port; a later change of the Service keeps it
+        Service inbox = client.services().inNamespace("np2").withName("mailroom-inbox").get();
+        inbox.getSpec().getPorts().get(0).setNodePort(30025);
+        client.resource(inbox).update();
+        MailRoom edited = client.resource(mr).get();
+        edited.getSpec().expose.annotations = Map.of("metallb.universe.tf/address-pool", "mail");
+        client.resource(edited).update();
+        reconcile(edited);
+        Service after = client.services().inNamespace("np2").withName("mailroom-inbox").get();
+        assertThat(after.getMetadata().getAnnotations()).containsEntry("metallb.universe.tf/address-pool", "mail");
+        assertThat(after.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30025);
         assertThat(client.apps().deployments().inNamespace("np2").withName("mailroom-rspamd").get()).isNull();
         assertThat(client.configMaps().inNamespace("np2").withName("mailroom-inbox").get().getData())
                 .containsEntry("MAILROOM_RSPAMD_ENABLED", "false").doesNotContainKey("MAILROOM_RSPAMD_HOST");
