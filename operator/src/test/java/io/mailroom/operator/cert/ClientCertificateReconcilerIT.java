@@ -109,7 +109,7 @@ class ClientCertificateReconcilerIT {
 
         // the key belongs to the certificate
         PrivateKey key = Pem.readPrivateKey(Fixtures.decode(secret, "tls.key"));
-        Signature s = Signature.getInstance("SHA256withECDSA");
+        Signature s = Signature.getInstance("SHA256withRSA");
         s.initSign(key);
         s.update(new byte[] {1, 2, 3});
         byte[] sig = s.sign();
