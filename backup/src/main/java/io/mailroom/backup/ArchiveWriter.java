@@ -61,6 +61,12 @@ public final class ArchiveWriter {
         Instant start = Instant.now();
         boolean encrypted = recipient != null;
         Path partial = null;
+        AccountSnapshot accounts;
+        try {
+            accounts = store.exportAll();
+        } catch (RuntimeException e) {
+            throw new BackupException("cannot read the account store: " + OpenPgpEnvelope.describe(e), e);
+        }
         try {
             Files.createDirectories(targetDir);
             String name = ArchiveLayout.archiveName(start, encrypted);
@@ -85,7 +91,7 @@ public final class ArchiveWriter {
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(sink));
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                manifest = writeMembers(tar, start);
+                manifest = writeMembers(tar, accounts, start);
                 tar.close(); // finishes tar, gzip and the OpenPGP packets
                 ch.force(true);
             }
@@ -108,9 +114,9 @@ public final class ArchiveWriter {
         }
     }
 
-    private Manifest writeMembers(TarArchiveOutputStream tar, Instant start) throws IOException {
+    private Manifest writeMembers(TarArchiveOutputStream tar, AccountSnapshot accounts, Instant start)
+            throws IOException {
         List<Manifest.Member> members = new ArrayList<>();
-        AccountSnapshot accounts = store.exportAll();
         byte[] accountsJson = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(accounts);
         add(tar, members, ArchiveLayout.ACCOUNTS, accountsJson.length, new ByteArrayInputStream(accountsJson), start);
 
