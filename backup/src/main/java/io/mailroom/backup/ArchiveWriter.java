@@ -135,7 +135,8 @@ public final class ArchiveWriter {
             add(tar, members, member, size, content, start);
             if (System.nanoTime() - lastLog[0] > PROGRESS_EVERY.toNanos()) {
                 lastLog[0] = System.nanoTime();
-                LOG.infof("backup in progress: %d files saved so far", members.size());
+                LOG.infof("backup in progress: %d files, %d bytes saved so far", members.size(),
+                        members.stream().mapToLong(Manifest.Member::size).sum());
             }
         });
 
