@@ -100,6 +100,11 @@ public final class ArchiveWriter {
                 target = targetDir.resolve(name.replace(".tar.gz", "-" + i + ".tar.gz"));
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel dir = FileChannel.open(targetDir, StandardOpenOption.READ)) {
+                dir.force(true); // the rename itself survives a crash
+            } catch (IOException ignored) {
+                // not every file system can sync a directory
+            }
             long size = Files.size(target);
             return new Written(target, size, manifest);
         } catch (IOException | RuntimeException e) {

@@ -74,7 +74,12 @@ public final class Restorer {
             keyStage = Files.createDirectory(keys.root().resolve(".restore-" + id),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Staging staging = new Staging(mailStage, keyStage, owner);
-            Manifest manifest = reader.read(archive, staging);
+            Manifest manifest;
+            try {
+                manifest = reader.read(archive, staging);
+            } catch (ArchiveReader.UnpackException e) {
+                throw new BackupException("restore failed, nothing was changed: " + e.getMessage(), e);
+            }
             if (staging.accounts == null) {
                 throw new BackupException("the archive holds no " + ArchiveLayout.ACCOUNTS);
             }
