@@ -155,6 +155,17 @@ class DamagedArchiveIT {
         assertThatThrownBy(() -> inst.job(settings).restore(good, false, false))
                 .isInstanceOf(BackupException.class).hasMessageContaining("not empty").hasMessageContaining("--merge");
         assertThat(state()).isEqualTo(before);
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(BackupCli.execute(config(), new PrintWriter(out), new PrintWriter(err), "restore", good.toString()))
+                .isEqualTo(BackupCli.FAILED);
+        assertThat(err.toString()).startsWith("error: the installation is not empty").contains("--merge");
+        err.getBuffer().setLength(0);
+        assertThat(BackupCli.execute(config(), new PrintWriter(out), new PrintWriter(err), "restore", good.toString(),
+                "--overwrite-accounts")).isEqualTo(BackupCli.USAGE);
+        assertThat(err.toString()).contains("--overwrite-accounts only applies with --merge");
+        assertThat(state()).isEqualTo(before);
     }
 
     @Test
