@@ -135,6 +135,17 @@ public final class Restorer {
             String why = e instanceof MailRoomException ? e.getMessage() : OpenPgpEnvelope.describe(e);
             throw new BackupException("restore failed, nothing was changed: " + why, e);
         }
+        try {
+            return moveMail(manifest, staging, movedKeys.size(), keysKept, accounts);
+        } catch (IOException | RuntimeException e) {
+            // accounts and keys are in place; the mail that was moved stays, a merge adds the rest
+            throw new BackupException("restore incomplete: accounts and keys were restored, but moving the mail "
+                    + "failed (" + OpenPgpEnvelope.describe(e) + "); run the restore again with --merge to finish", e);
+        }
+    }
+
+    private Report moveMail(Manifest manifest, Staging staging, int keysRestored, int keysKept,
+            AccountSnapshot.ImportResult accounts) throws IOException {
         int restored = 0;
         int kept = 0;
         java.util.Map<Path, java.util.Set<String>> present = new java.util.HashMap<>();
@@ -157,7 +168,7 @@ public final class Restorer {
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
             restored += m.isMessage() ? 1 : 0;
         }
-        return new Report(manifest, restored, kept, movedKeys.size(), keysKept, accounts);
+        return new Report(manifest, restored, kept, keysRestored, keysKept, accounts);
     }
 
     private void requireEmptyInstallation() {
