@@ -146,7 +146,12 @@ public final class DnsZone {
      * server would (Unbound forwards them to a closed loopback port).
      */
     public DnsZone servfail(String owner) {
-        servfail.add(inZone(owner));
+        String o = inZone(owner);
+        if (o.equals(name)) {
+            throw new IllegalArgumentException("servfail needs a name below the zone apex " + name
+                    + "; for a whole failing domain declare a zone around it, e.g. the parent");
+        }
+        servfail.add(o);
         return this;
     }
 

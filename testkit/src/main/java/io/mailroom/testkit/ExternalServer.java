@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * A real server (Redis, Dovecot, Rspamd, Unbound) run as a child process on loopback.
@@ -66,6 +67,7 @@ public abstract class ExternalServer implements AutoCloseable {
             return;
         }
         requireBinary(binary(), debianPackage());
+        long started = System.nanoTime();
         try {
             if (workDir == null) {
                 workDir = Files.createTempDirectory("mailroom-" + name + "-");
@@ -81,6 +83,7 @@ public abstract class ExternalServer implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + name, e);
         }
         waitUntil(this::ready, startTimeout(), name + " did not become ready");
+        System.out.printf("[testkit] %s ready in %d ms (%s)%n", name, (System.nanoTime() - started) / 1_000_000, workDir);
     }
 
     /** Stops the server (SIGTERM, then SIGKILL) and waits for it to exit. */
@@ -120,6 +123,14 @@ public abstract class ExternalServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         process = null;
+    }
+
+    /** The server's process and its children (workers), while it runs; empty otherwise. */
+    public synchronized Stream<ProcessHandle> processes() {
+        if (process == null || !process.isAlive()) {
+            return Stream.empty();
+        }
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants());
     }
 
     public boolean isRunning() {

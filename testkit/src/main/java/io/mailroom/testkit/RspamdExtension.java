@@ -7,12 +7,17 @@ import java.util.Map;
  * Starts a real Rspamd for one test class, with its own Redis and Unbound unless given:
  * <pre>{@code
  * @RegisterExtension static UnboundExtension dns = new UnboundExtension().zone("example.test", z -> ...);
- * @RegisterExtension static RspamdExtension rspamd = new RspamdExtension(null, dns.server());
+ * @RegisterExtension static RspamdExtension rspamd = new RspamdExtension(dns.server());
  * }</pre>
  */
 public class RspamdExtension extends ServerExtension<RspamdServer> {
     public RspamdExtension() {
         super(new RspamdServer());
+    }
+
+    /** With its own Redis and the given Unbound, which serves the test's zones. */
+    public RspamdExtension(UnboundServer dns) {
+        this(null, dns);
     }
 
     /** With the given Redis and Unbound ({@code null}: a private one). */

@@ -42,4 +42,8 @@ public class UnboundExtension extends ServerExtension<UnboundServer> {
     public String host() {
         return server().host();
     }
+
+    public java.net.InetSocketAddress address() {
+        return server().address();
+    }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +17,11 @@ import java.util.function.Consumer;
 
 /**
  * A real Unbound on a free loopback port (UDP and TCP) that serves only the zones a test
- * declares and refuses every other name, so no query ever leaves the machine. The
- * configuration is the one of {@code ./mailroom up} ({@code config/unbound/unbound.conf.in}).
+ * declares and refuses every other name (REFUSED), so no query ever leaves the machine.
+ * Names under the special-use domains Unbound knows ({@code .test}, {@code .invalid},
+ * {@code localhost}, private reverse zones) but outside the test zones get NXDOMAIN from
+ * Unbound's built-in zones. No DNSSEC validation. The configuration is the one of
+ * {@code ./mailroom up} ({@code config/unbound/unbound.conf.in}).
  * <p>
  * Changing a zone while the server runs restarts it (about 0.1 s) on the same port.
  */
@@ -39,6 +43,11 @@ public class UnboundServer extends ExternalServer {
 
     public String host() {
         return "127.0.0.1";
+    }
+
+    /** Where to send queries, e.g. {@code new SimpleResolver(dns.address())} with dnsjava. */
+    public InetSocketAddress address() {
+        return new InetSocketAddress(host(), port);
     }
 
     /**

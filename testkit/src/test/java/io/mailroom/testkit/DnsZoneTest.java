@@ -44,6 +44,7 @@ class DnsZoneTest {
         assertThat(zone.unboundServerLines()).contains("IN SOA ns.example.test.")
                 .contains("local-zone: \"broken.example.test.\" transparent");
         assertThat(zone.unboundForwardZones(1)).contains("name: \"broken.example.test.\"").contains("forward-addr: 127.0.0.1@1");
+        assertThatThrownBy(() -> zone.servfail("example.test")).isInstanceOf(IllegalArgumentException.class);
         zone.record("example.test", "SOA", "ns1.example.test. admin.example.test. 7 3600 600 86400 60");
         assertThat(zone.unboundServerLines()).doesNotContain("hostmaster").contains("admin.example.test. 7");
     }

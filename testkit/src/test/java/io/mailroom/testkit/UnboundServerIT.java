@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -47,7 +46,7 @@ class UnboundServerIT {
             .zone("127.in-addr.arpa", z -> z.ptr("127.0.0.2", "mx.example.test"));
 
     static Message query(String name, int type, boolean tcp) throws IOException {
-        SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(dns.host(), dns.port()));
+        SimpleResolver resolver = new SimpleResolver(dns.address());
         resolver.setTCP(tcp);
         resolver.setTimeout(Duration.ofSeconds(3));
         return resolver.send(Message.newQuery(Record.newRecord(Name.fromString(name + "."), type, DClass.IN)));

@@ -10,6 +10,8 @@ public final class RedisKeys {
     public static final String ALIAS = "alias:";
     public static final String DOMAIN = "domain:";
     public static final String CERT = "cert:";
+    /** {@code delivered:<message digest>:<recipient>} = "1" with a TTL: who already got a message (Inbox retries). */
+    public static final String DELIVERED = "delivered:";
 
     private RedisKeys() {}
 
@@ -27,5 +29,9 @@ public final class RedisKeys {
 
     public static String cert(String address) {
         return CERT + address;
+    }
+
+    public static String delivered(String messageDigest, String recipient) {
+        return DELIVERED + messageDigest + ":" + recipient;
     }
 }

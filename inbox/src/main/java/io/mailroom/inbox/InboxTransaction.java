@@ -1,0 +1,325 @@
+package io.mailroom.inbox;
+
+import io.mailroom.common.lmtp.LmtpClient;
+import io.mailroom.common.lmtp.SmtpReply;
+import io.mailroom.common.smtp.EnvelopeHandler;
+import io.mailroom.common.smtp.MailParameters;
+import io.mailroom.common.smtp.RcptParameters;
+import io.mailroom.common.smtp.ReceivedHeader;
+import io.mailroom.common.smtp.SmtpSessions;
+import io.mailroom.common.store.Recipient;
+import io.mailroom.mailauth.authresults.AuthenticationResults;
+import io.mailroom.mailauth.spf.SpfResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.subethamail.smtp.MessageContext;
+import org.subethamail.smtp.RejectException;
+
+/**
+ * One SMTP mail transaction on port 25: the envelope checks at MAIL and RCPT, then at end of data
+ * the authentication checks, Rspamd, optional S/MIME encryption and delivery over LMTP. The reply
+ * to DATA is Dovecot's answer ({@link DeliveryOutcome}); nothing is answered 250 before Dovecot
+ * has the message, so the Inbox needs no queue of its own.
+ */
+final class InboxTransaction implements EnvelopeHandler {
+    private static final Logger LOG = Logger.getLogger(InboxTransaction.class.getName());
+
+    /** One accepted recipient: what the client asked for and the mailbox it resolved to. */
+    record Target(RcptParameters rcpt, Recipient recipient) {
+        String mailbox() {
+            return recipient.mailbox().toString();
+        }
+    }
+
+    private final InboxPipeline pipeline;
+    private final MessageContext ctx;
+    private final InetAddress client;
+    private MailParameters mail;
+    private SpfResult spf;
+    private SpfResult heloSpf;
+    private final List<Target> targets = new ArrayList<>();
+
+    InboxTransaction(InboxPipeline pipeline, MessageContext ctx) {
+        this.pipeline = pipeline;
+        this.ctx = ctx;
+        this.client = SmtpSessions.clientAddress(ctx);
+    }
+
+    @Override
+    public void mailFrom(MailParameters mail) throws RejectException {
+        this.mail = mail;
+        InboxSettings s = pipeline.settings();
+        if (s.spf().enabled() || s.dmarc().enabled()) {
+            spf = pipeline.auth().spf(client, SmtpSessions.helo(ctx), mail.address());
+        }
+        if (s.spf().enabled()) {
+            String helo = SmtpSessions.helo(ctx);
+            // RFC 7208 §2.3: the HELO identity too, unless it is an address literal
+            if (!helo.isEmpty() && !helo.startsWith("[") && !mail.nullSender()) {
+                heloSpf = pipeline.auth().spfHelo(client, helo);
+                pipeline.metrics().check("spf_helo", heloSpf.result().keyword());
+                if (s.spf() == CheckPolicy.ENFORCE && heloSpf.result() == SpfResult.Result.FAIL) {
+                    pipeline.metrics().message("rejected");
+                    throw new RejectException(550, "5.7.23 SPF validation failed for HELO " + helo);
+                }
+            }
+            pipeline.metrics().check("spf", spf.result().keyword());
+            if (s.spf() == CheckPolicy.ENFORCE) {
+                if (spf.result() == SpfResult.Result.FAIL) {
+                    pipeline.metrics().message("rejected");
+                    throw new RejectException(550, "5.7.23 SPF validation failed for "
+                            + (mail.address().isEmpty() ? "<>" : mail.address())
+                            + (spf.explanation() != null ? ": " + oneLine(spf.explanation()) : ""));
+                }
+                if (spf.result() == SpfResult.Result.TEMPERROR) {
+                    pipeline.metrics().message("tempfail");
+                    throw new RejectException(451, "4.7.24 SPF validation error (DNS), try again later");
+                }
+            }
+        }
+    }
+
+    @Override
+    public void rcptTo(RcptParameters rcpt) throws RejectException {
+        String address = rcpt.address();
+        int at = address.lastIndexOf('@');
+        String domain = at < 0 ? "" : address.substring(at + 1);
+        if (at < 0 || !pipeline.accounts().isLocalDomain(domain)) {
+            // never an open relay: only our own domains are accepted here
+            throw new RejectException(550, "5.7.1 Relaying denied: " + address + " is not a local domain");
+        }
+        Optional<Recipient> r = pipeline.accounts().resolveRecipient(address);
+        if (r.isEmpty()) {
+            throw new RejectException(550, "5.1.1 No such user: " + address);
+        }
+        targets.add(new Target(rcpt, r.get()));
+    }
+
+    @Override
+    public String data(InputStream in) throws RejectException, IOException {
+        byte[] original = in.readAllBytes();
+        String queueId = pipeline.nextQueueId();
+        InboxSettings s = pipeline.settings();
+        MessageHeaders headers = MessageHeaders.parse(original);
+
+        // 1. authentication of the message as it was received
+        AuthenticationResults ar = AuthenticationResults.builder(s.authservId());
+        if (s.spf().enabled()) {
+            ar.spf(spf.result().keyword(), mail.address(), SmtpSessions.helo(ctx));
+            if (heloSpf != null) {
+                ar.spf(heloSpf.result().keyword(), null, SmtpSessions.helo(ctx));
+            }
+        }
+        if (s.dkim().enabled() || s.arc().enabled() || s.dmarc().enabled()) {
+            MailAuthentication.Verdict v = pipeline.auth().verify(original, spf, client, s.dkim().enabled(),
+                    s.arc().enabled(), s.dmarc().enabled(), ar);
+            count("dkim", v.dkim());
+            count("arc", v.arc());
+            count("dmarc", v.dmarc());
+            if (s.dkim() == CheckPolicy.ENFORCE && v.dkimFailed()) {
+                throw reject(550, "5.7.20 No valid DKIM signature");
+            }
+            if (s.arc() == CheckPolicy.ENFORCE && v.arcFailed()) {
+                throw reject(550, "5.7.29 ARC validation failed");
+            }
+            // ARC-authenticated forwarding (RFC 8617 §7.2.1, RFC 7960): a valid chain vouches for
+            // a mailing list or forwarder that broke the original DKIM/SPF alignment
+            if (s.dmarc() == CheckPolicy.ENFORCE && v.dmarcReject() && !v.arcPassed()) {
+                throw reject(550, "5.7.1 Rejected by the DMARC policy of the From domain");
+            }
+        }
+
+        // 2. our own trace and authentication headers; forged ones that claim to be ours go
+        headers.removeIf(f -> f.named("Authentication-Results") && pipeline.claimsOurAuthservId(f.value()));
+        headers.removeIf(f -> f.named("X-Spam") || f.named("X-Spam-Score") || f.named("X-Spam-Status")
+                || f.named("X-Spam-Flag") || f.named("X-Spamd-Result") || f.named("X-Rspamd-Queue-Id"));
+        if (s.spf().enabled() || s.dkim().enabled() || s.arc().enabled() || s.dmarc().enabled()) {
+            headers.prependRaw(ar.header().raw());
+        }
+        ReceivedHeader received = SmtpSessions.receivedHeader(ctx, s.smtp()).id(queueId)
+                .smtpUtf8(mail.smtpUtf8())
+                .recipient(targets.size() == 1 ? targets.get(0).rcpt().address() : null);
+        headers.prependRaw(received.build());
+
+        // 3. Rspamd
+        if (s.rspamd().enabled()) {
+            rspamd(headers, queueId);
+        }
+
+        // 4. delivery
+        byte[] message = headers.toBytes();
+        String digest = digest(original);
+        List<SmtpReply> replies = deliver(message, digest);
+        DeliveryOutcome outcome = DeliveryOutcome.combine(replies);
+        if (outcome.result().equals("partial")) {
+            for (int i = 0; i < targets.size(); i++) {
+                if (replies.get(i).positive()) {
+                    pipeline.ledger().recordDelivered(digest, targets.get(i).mailbox());
+                }
+            }
+        }
+        pipeline.metrics().message(outcome.result());
+        if (!outcome.reply().positive()) {
+            throw new RejectException(outcome.reply().code(), outcome.reply().text());
+        }
+        LOG.fine(() -> queueId + ": delivered from <" + mail.address() + "> to " + targets.size() + " recipient(s)");
+        pipeline.successNotices().send(mail, targets, original, queueId);
+        return "2.0.0 Ok: queued as " + queueId;
+    }
+
+    private void rspamd(MessageHeaders headers, String queueId) throws RejectException {
+        InboxSettings s = pipeline.settings();
+        RspamdClient.Result r;
+        try {
+            r = pipeline.rspamd().check(new RspamdClient.Envelope(client.getHostAddress(), SmtpSessions.helo(ctx),
+                    mail.address(), targets.stream().map(t -> t.rcpt().address()).toList(), null, queueId,
+                    null), headers.toBytes());
+        } catch (IOException | RuntimeException e) {
+            pipeline.metrics().check("rspamd", "unreachable");
+            if (s.rspamdUnreachable() == InboxSettings.RspamdFailure.TEMPFAIL) {
+                LOG.log(Level.WARNING, queueId + ": Rspamd unreachable, replying 451: " + e.getMessage());
+                throw reject(451, "4.7.1 Content filter unavailable, try again later");
+            }
+            headers.prepend("X-Spam-Status", "unknown (filter unavailable)");
+            return;
+        }
+        pipeline.metrics().check("rspamd", r.action().replace(' ', '_'));
+        boolean enforce = s.rspamd() == CheckPolicy.ENFORCE;
+        switch (r.action()) {
+            case "reject" -> {
+                if (enforce) {
+                    throw reject(550, "5.7.1 Message rejected as spam");
+                }
+            }
+            case "soft reject" -> {
+                if (enforce) {
+                    throw reject(450, "4.7.1 Try again later");
+                }
+            }
+            case "greylist" -> {
+                if (enforce) {
+                    throw reject(451, "4.7.1 Greylisted, please try again later");
+                }
+            }
+            case "rewrite subject" -> {
+                String subject = r.subject() != null ? r.subject()
+                        : "*** SPAM *** " + Optional.ofNullable(headers.first("Subject")).orElse("");
+                headers.replace("Subject", subject);
+            }
+            default -> { }
+        }
+        for (String name : r.removeHeaders()) {
+            headers.removeIf(f -> f.named(name));
+        }
+        r.addHeaders().forEach((name, value) -> {
+            if (name.matches("[!-9;-~]+")) { // a valid field name; values come from our own Rspamd
+                headers.removeIf(f -> f.named(name));
+                headers.prepend(name, oneLine(value));
+            }
+        });
+        boolean spam = !r.action().equals("no action") && !r.action().equals("greylist");
+        if (!r.addHeaders().containsKey("X-Spam") && spam) {
+            headers.prepend("X-Spam", "Yes");
+        }
+        headers.prepend("X-Spam-Score", String.format(Locale.ROOT, "%.2f / %.2f", r.score(), r.requiredScore()));
+        headers.prepend("X-Spam-Status", (spam ? "Yes" : "No") + ", action=" + r.action().replace(' ', '_'));
+    }
+
+    private List<SmtpReply> deliver(byte[] message, String digest) {
+        InboxSettings s = pipeline.settings();
+        List<SmtpReply> replies = new ArrayList<>(targets.size());
+        List<Integer> plain = new ArrayList<>();
+        List<Integer> encrypted = new ArrayList<>();
+        List<String> certificates = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            replies.add(null);
+            Target t = targets.get(i);
+            if (pipeline.ledger().alreadyDelivered(digest, t.mailbox())) {
+                replies.set(i, new SmtpReply(250, List.of("2.0.0 Already delivered")));
+                continue;
+            }
+            Optional<String> cert = s.smime() ? pipeline.accounts().certificate(t.mailbox()) : Optional.empty();
+            if (cert.isPresent() && !SmimeEncryptor.isEncrypted(message)) {
+                encrypted.add(i);
+                certificates.add(cert.get());
+            } else {
+                plain.add(i);
+            }
+        }
+        if (plain.isEmpty() && encrypted.isEmpty()) {
+            return replies;
+        }
+        try (LmtpClient lmtp = LmtpClient.connect(s.lmtpHost(), s.lmtpPort(), s.smtp().hostName(),
+                (int) s.lmtpTimeout().toMillis())) {
+            if (!plain.isEmpty()) {
+                List<SmtpReply> r = lmtp.deliver(mail.address(), plain.stream().map(i -> targets.get(i).mailbox()).toList(),
+                        message);
+                for (int k = 0; k < plain.size(); k++) {
+                    replies.set(plain.get(k), r.get(k));
+                }
+            }
+            for (int k = 0; k < encrypted.size(); k++) {
+                int i = encrypted.get(k);
+                byte[] sealed;
+                try {
+                    sealed = SmimeEncryptor.encrypt(message, certificates.get(k));
+                } catch (IOException | RuntimeException e) {
+                    // an unusable certificate must not lose the message: keep it and let the sender retry
+                    LOG.log(Level.WARNING, "S/MIME encryption for " + targets.get(i).mailbox() + " failed", e);
+                    replies.set(i, new SmtpReply(451, List.of("4.3.0 Cannot encrypt for this recipient")));
+                    continue;
+                }
+                replies.set(i, lmtp.deliver(mail.address(), List.of(targets.get(i).mailbox()), sealed).get(0));
+            }
+            lmtp.quit();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "LMTP delivery failed: " + e.getMessage());
+            SmtpReply down = new SmtpReply(451, List.of("4.3.0 Mailbox server unavailable, try again later"));
+            if (e instanceof io.mailroom.common.lmtp.LmtpException le && le.reply() != null) {
+                down = le.reply().transientFailure() || le.reply().permanentFailure() ? le.reply() : down;
+            }
+            for (int i = 0; i < replies.size(); i++) {
+                if (replies.get(i) == null) {
+                    replies.set(i, down);
+                }
+            }
+        }
+        return replies;
+    }
+
+    private void count(String check, String result) {
+        if (result != null) {
+            pipeline.metrics().check(check, result);
+        }
+    }
+
+    private RejectException reject(int code, String text) {
+        pipeline.metrics().message(code >= 500 ? "rejected" : "tempfail");
+        return new RejectException(code, text);
+    }
+
+    private static String digest(byte[] message) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(message)).substring(0, 32);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String oneLine(String s) {
+        return s.replaceAll("[\\r\\n\\t]+", " ").trim();
+    }
+
+    @Override
+    public void done() {}
+}
