@@ -49,6 +49,7 @@ class DnsDeliveryIT {
             .zone("remote.test", z -> z.mx("remote.test", 10, "mx1.remote.test").mx("remote.test", 20, "mx2.remote.test")
                     .a("mx1.remote.test", "127.0.0.5").a("mx2.remote.test", "127.0.0.7"))
             .zone("amx.test", z -> z.a("amx.test", "127.0.0.8"))
+            .zone("v6.test", z -> z.mx("v6.test", 10, "mx.v6.test").aaaa("mx.v6.test", "::1"))
             .zone("nullmx.test", z -> z.record("nullmx.test", "MX", "0 ."))
             // MTA-STS: sts.test enforces TLS to the Postfix MX; strict.test enforces it to an MX without STARTTLS
             .zone("sts.test", z -> z.mx("sts.test", 10, "mx2.remote.test").txt("_mta-sts.sts.test", "v=STSv1; id=20260101"))
@@ -61,6 +62,7 @@ class DnsDeliveryIT {
     static Outbox outbox;
     static PostfixServer postfix;
     static SmtpSink sink;
+    static SmtpSink sink6;
     static Path tmp;
     static com.sun.net.httpserver.HttpsServer policyServer;
     static final Map<String, String> dkimDns = new HashMap<>();
@@ -89,6 +91,7 @@ class DnsDeliveryIT {
         var mxCert = TestCertificates.selfSigned(tmp.resolve("mx-tls"), "mx2.remote.test");
         postfix = PostfixServer.mx("127.0.0.7", REMOTE_PORT, "mx2.remote.test", "remote.test, sts.test", mxCert.certificate(), mxCert.key());
         sink = new SmtpSink("127.0.0.8", REMOTE_PORT, "amx.test");
+        sink6 = new SmtpSink("::1", REMOTE_PORT, "mx.v6.test");
         // the MTA-STS policy host (HTTPS with the same test certificate, which also names 127.0.0.1)
         policyServer = com.sun.net.httpserver.HttpsServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 10);
         policyServer.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(
@@ -142,6 +145,9 @@ class DnsDeliveryIT {
         if (sink != null) {
             sink.close();
         }
+        if (sink6 != null) {
+            sink6.close();
+        }
         if (policyServer != null) {
             policyServer.stop(0);
         }
@@ -181,6 +187,14 @@ class DnsDeliveryIT {
         assertThat(r.exit()).as(r.transcript()).isZero();
         List<String> got = sink.await(1, Duration.ofSeconds(20));
         assertThat(got).anyMatch(x -> x.contains("dns-amx-1") && x.contains("X-Rcpt-Args: <someone@amx.test>"));
+    }
+
+    @Test
+    void anIpv6OnlyMxIsReachedOverIpv6() throws Exception {
+        var r = submit("someone@v6.test", "dns-v6-1");
+        assertThat(r.exit()).as(r.transcript()).isZero();
+        List<String> got = sink6.await(1, Duration.ofSeconds(20));
+        assertThat(got).anyMatch(x -> x.contains("dns-v6-1") && x.contains("X-Client-Addr: ipv6:::1"));
     }
 
     @Test

@@ -32,7 +32,12 @@ public final class SmtpSink implements AutoCloseable {
             List<String> cmd = new ArrayList<>(List.of("smtp-sink", "-u", "nobody", "-d", dir.resolve("msg").toString(),
                     "-h", hostname));
             cmd.addAll(List.of(extraArgs));
-            cmd.add(address + ":" + port);
+            if (address.contains(":")) {
+                cmd.add("-6");
+                cmd.add("[" + address + "]:" + port);
+            } else {
+                cmd.add(address + ":" + port);
+            }
             cmd.add("256");
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("sink.log").toFile()).start();
