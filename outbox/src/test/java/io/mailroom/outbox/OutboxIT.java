@@ -48,6 +48,7 @@ class OutboxIT {
     static Outbox outbox;
     static SmtpSink sink;
     static SmtpSink rejecting;
+    static SmtpSink sevenBit;
     static GreylistingServer grey;
     static Path tmp;
 
@@ -66,6 +67,7 @@ class OutboxIT {
         sink = new SmtpSink("127.0.0.2", FreePorts.next(), "mx.example.net");
         rejecting = new SmtpSink("127.0.0.4", FreePorts.next(), "mx.example.com", "-f", "RCPT");
         grey = new GreylistingServer("127.0.0.3", FreePorts.next());
+        sevenBit = new SmtpSink("127.0.0.10", FreePorts.next(), "mx.seven.test", "-8");
         Map<String, String> p = new HashMap<>();
         p.put("mailroom.hostname", "mail.example.test");
         p.put("mailroom.submission.port", String.valueOf(FreePorts.next()));
@@ -75,7 +77,7 @@ class OutboxIT {
         p.put("mailroom.outbox.spool-dir", tmp.resolve("spool").toString());
         p.put("mailroom.lmtp.port", String.valueOf(mail.dovecot().lmtpPort()));
         p.put("mailroom.outbox.routes", "example.net=127.0.0.2:" + sink.port + ",example.org=127.0.0.3:"
-                + grey.port() + ",example.com=127.0.0.4:" + rejecting.port);
+                + grey.port() + ",example.com=127.0.0.4:" + rejecting.port + ",seven.test=127.0.0.10:" + sevenBit.port);
         p.put("mailroom.outbox.retry-schedule", "1s");
         p.put("mailroom.outbox.delay-warning", "3s");
         p.put("mailroom.outbox.max-queue-time", "6s");
@@ -91,6 +93,7 @@ class OutboxIT {
         }
         sink.close();
         rejecting.close();
+        sevenBit.close();
         grey.close();
         redis.close();
     }
@@ -324,5 +327,20 @@ class OutboxIT {
                 "452 4.2.2 Mailbox full", "Subject: busy-1");
         String expired = new String(mailboxMessage("alice@example.test", "Status: 4.4.7"), StandardCharsets.UTF_8);
         assertThat(expired).contains("Action: failed", "busy@example.org", "Subject: busy-1");
+    }
+
+    @Test
+    void eightBitContentToAPeerWithout8bitmimeBouncesInsteadOfBreakingTheSignature() throws Exception {
+        try (RawSubmission s = new RawSubmission(outbox.submissionsPort(), true)) {
+            assertThat(s.login("alice@example.test", PW)).startsWith("235");
+            assertThat(s.cmd("MAIL FROM:<alice@example.test> BODY=8BITMIME")).startsWith("250");
+            assertThat(s.cmd("RCPT TO:<old@seven.test>")).startsWith("250");
+            assertThat(s.cmd("DATA")).startsWith("354");
+            assertThat(s.cmd("From: alice@example.test\r\nSubject: eight-1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    + "Content-Transfer-Encoding: 8bit\r\n\r\nGrüße\r\n.")).startsWith("250");
+        }
+        String dsn = new String(mailboxMessage("alice@example.test", "Subject: eight-1"), StandardCharsets.UTF_8);
+        assertThat(dsn).contains("Status: 5.6.3", "8BITMIME", "old@seven.test");
+        assertThat(sevenBit.messages()).isEmpty();
     }
 }
