@@ -89,7 +89,8 @@ setsid env MAILROOM_HOME="$W" MAILROOM_REDIS_URI="redis://127.0.0.1:$REDISPORT" 
 wait_port 127.0.0.1 "$SUB"
 run_load outbox "$SUB" "$OUTBOX" bench@example.test bench-password-1
 O_HWM=$(awk '/^VmHWM/{print $2}' "/proc/$OUTBOX/status")
-curl -s "http://127.0.0.1:$HTTP/q/metrics" 2>/dev/null | grep -E '^outbox_(deliveries|queue_size)' >&2 || true
+curl -s "http://127.0.0.1:$HTTP/q/metrics" 2>/dev/null | grep -E '^outbox_(deliveries|queue_size|oldest)' >&2 || true
+echo "health: $(curl -s "http://127.0.0.1:$HTTP/q/health/ready" | tr -d ' \n')" >&2
 kill "$OUTBOX"; wait "$OUTBOX" 2>/dev/null || true
 
 # --- Postfix as a submission relay to the same sink
