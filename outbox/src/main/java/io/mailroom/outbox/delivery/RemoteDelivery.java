@@ -59,20 +59,20 @@ public final class RemoteDelivery {
         }
         MtaStsPolicies.Policy policy = mtaSts == null ? null : mtaSts.policy(domain);
         DeliveryResult last = DeliveryResult.deferred("4.4.1", "no MX host of " + domain + " could be reached", null);
-        boolean anyAllowed = false;
         for (Route route : lookup.routes()) {
             if (policy != null && policy.enforce() && route.fromMx() && !policy.allows(route.host())) {
                 last = DeliveryResult.deferred("4.7.5", "MX host " + route.host()
                         + " is not allowed by the MTA-STS policy of " + domain, route.host());
                 continue;
             }
-            anyAllowed = true;
             for (InetAddress addr : route.addresses()) {
-                String key = route.host() + "/" + addr.getHostAddress() + ":" + route.port();
+                // a connection opened under an MTA-STS policy (verified TLS) and an opportunistic one are never shared
+                boolean verified = policy != null && policy.enforce() && route.fromMx();
+                String key = (verified ? "sts:" : "opp:") + route.host() + "/" + addr.getHostAddress() + ":" + route.port();
                 SmtpClient c = pool.take(key);
                 try {
                     if (c == null) {
-                        c = open(route, addr, policy);
+                        c = open(route, addr, verified);
                     }
                     List<DeliveryResult> results = transaction(c, m, message, recipients, route.host());
                     pool.release(key, c);
@@ -101,16 +101,12 @@ public final class RemoteDelivery {
                 }
             }
         }
-        if (!anyAllowed && policy != null) {
-            return same(recipients, last);
-        }
         return same(recipients, last);
     }
 
-    private SmtpClient open(Route route, InetAddress addr, MtaStsPolicies.Policy policy) throws IOException {
+    private SmtpClient open(Route route, InetAddress addr, boolean enforce) throws IOException {
         SmtpClient c = SmtpClient.connect(new InetSocketAddress(addr, route.port()), route.host(), hostname,
                 connectTimeoutMs, readTimeoutMs);
-        boolean enforce = policy != null && policy.enforce();
         try {
             if (c.supports("STARTTLS")) {
                 try {
