@@ -343,4 +343,26 @@ class OutboxIT {
         assertThat(dsn).contains("Status: 5.6.3", "8BITMIME", "old@seven.test");
         assertThat(sevenBit.messages()).isEmpty();
     }
+
+    @Test
+    void consecutiveMessagesToOneDestinationReuseTheConnection() throws Exception {
+        int before = grey.sessions.get();
+        try (RawSubmission s = new RawSubmission(outbox.submissionsPort(), true)) {
+            assertThat(s.login("alice@example.test", PW)).startsWith("235");
+            for (int i = 0; i < 3; i++) {
+                assertThat(s.cmd("MAIL FROM:<alice@example.test>")).startsWith("250");
+                assertThat(s.cmd("RCPT TO:<pass" + i + "@example.org>")).startsWith("250");
+                assertThat(s.cmd("DATA")).startsWith("354");
+                assertThat(s.cmd("From: alice@example.test\r\nSubject: reuse-" + i + "\r\n\r\nhi\r\n.")).startsWith("250");
+                int n = i;
+                Instant end = Instant.now().plusSeconds(10);
+                while (grey.received.stream().noneMatch(x -> x.data().contains("reuse-" + n)) && Instant.now().isBefore(end)) {
+                    Thread.sleep(20);
+                }
+            }
+        }
+        assertThat(grey.received.stream().filter(x -> x.data().contains("Subject: reuse-"))).hasSize(3);
+        // one new connection at most (none if an idle one from an earlier test is still pooled), not three
+        assertThat(grey.sessions.get() - before).as("SMTP connections for three messages").isLessThanOrEqualTo(1);
+    }
 }

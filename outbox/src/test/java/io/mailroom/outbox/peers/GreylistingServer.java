@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * A small SMTP receiver that plays a remote site's greylisting policy: the first RCPT of each
  * (sender, recipient) pair gets {@code 451 4.7.1}, later ones are accepted; recipients whose
- * local part starts with {@code busy} always get {@code 452 4.2.2}. Received messages
+ * local part starts with {@code busy} always get {@code 452 4.2.2}, those starting with {@code pass}
+ * are never greylisted. Connections are counted. Received messages
  * are kept in memory with their envelope.
  */
 public final class GreylistingServer implements AutoCloseable {
@@ -29,6 +30,7 @@ public final class GreylistingServer implements AutoCloseable {
     private final Set<String> seen = Collections.synchronizedSet(new HashSet<>());
     public final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     public volatile int greylisted;
+    public final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
 
     public GreylistingServer(String address, int port) throws IOException {
         server = new ServerSocket();
@@ -46,6 +48,7 @@ public final class GreylistingServer implements AutoCloseable {
     }
 
     private void session(Socket s) {
+        sessions.incrementAndGet();
         try (s) {
             InputStream in = new BufferedInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
@@ -65,7 +68,7 @@ public final class GreylistingServer implements AutoCloseable {
                     String r = line.substring(8).trim();
                     if (r.startsWith("<busy")) {
                         write(out, "452 4.2.2 Mailbox full, try again later");
-                    } else if (seen.add(from + " " + r)) {
+                    } else if (!r.startsWith("<pass") && seen.add(from + " " + r)) {
                         greylisted++;
                         write(out, "451 4.7.1 Greylisted, please try again later");
                     } else {
