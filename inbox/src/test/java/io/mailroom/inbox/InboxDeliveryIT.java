@@ -233,4 +233,25 @@ class InboxDeliveryIT {
         byte[] plain = ri.getContent(new org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient(bobCert.keyPair().getPrivate()));
         assertThat(new String(plain, StandardCharsets.UTF_8)).contains("Content-Type: text/plain", "the secret body text");
     }
+
+    @Test
+    void partialDeliveryIsRetriedWithoutDuplicates() throws Exception {
+        store.setQuota("bob@example.test", "1k"); // Dovecot refuses bob's copy at DATA (over quota)
+        String message = "From: s@example.com\r\nSubject: big one\r\n\r\n" + ("0123456789abcdef".repeat(4) + "\r\n").repeat(100) + ".";
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (SmtpTalk c = new SmtpTalk(inbox.port())) {
+                c.reply();
+                c.command("EHLO client.example.com");
+                c.command("MAIL FROM:<s@example.com>");
+                assertThat(c.command("RCPT TO:<alice@example.test>")).startsWith("250");
+                assertThat(c.command("RCPT TO:<bob@example.test>")).startsWith("250");
+                assertThat(c.command("DATA")).startsWith("354");
+                // one reply for both: a 4xx so that bob's copy is not lost
+                assertThat(c.command(message)).startsWith("451 4.3.0 Delivered to some recipients only");
+            }
+        }
+        // the retry did not give alice a second copy
+        assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: big one");
+        assertThat(inboxOf("bob@example.test", "bob-password")).isEmpty();
+    }
 }
