@@ -141,12 +141,17 @@ final class InboxTransaction implements EnvelopeHandler {
 
         // 2. our own trace and authentication headers; forged ones that claim to be ours go
         headers.removeIf(f -> f.named("Authentication-Results") && pipeline.claimsOurAuthservId(f.value()));
-        headers.removeIf(f -> f.named("X-Spam") || f.named("X-Spam-Score") || f.named("X-Spam-Status")
+        headers.removeIf(f -> f.named("X-DNSBL") || f.named("X-Spam") || f.named("X-Spam-Score") || f.named("X-Spam-Status")
                 || f.named("X-Spam-Flag") || f.named("X-Spamd-Result") || f.named("X-Rspamd-Queue-Id"));
         if (s.spf().enabled() || s.dkim().enabled() || s.arc().enabled() || s.dmarc().enabled()) {
             headers.prependRaw(ar.header().raw());
         }
-        ReceivedHeader received = SmtpSessions.receivedHeader(ctx, s.smtp()).id(queueId)
+        ConnectionChecks.Client facts = pipeline.connectionChecks() == null ? new ConnectionChecks.Client(null, List.of())
+                : pipeline.connectionChecks().client(ctx);
+        if (!facts.listedIn().isEmpty()) {
+            headers.prepend("X-DNSBL", "client [" + client.getHostAddress() + "] listed in " + String.join(", ", facts.listedIn()));
+        }
+        ReceivedHeader received = SmtpSessions.receivedHeader(ctx, s.smtp()).id(queueId).reverseName(facts.reverseName())
                 .smtpUtf8(mail.smtpUtf8())
                 .recipient(targets.size() == 1 ? targets.get(0).rcpt().address() : null);
         headers.prependRaw(received.build());
