@@ -39,7 +39,7 @@ public final class ArchiveLayout {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC);
     private static final Pattern ARCHIVE = Pattern.compile(Pattern.quote(PREFIX)
-            + "([0-9]{8}T[0-9]{6}Z)(?:-[0-9]+)?\\.tar\\.gz(\\.gpg)?");
+            + "([0-9]{8}T[0-9]{6}Z)(?:-([0-9]{1,6}))?\\.tar\\.gz(\\.gpg)?");
 
     private ArchiveLayout() {}
 
@@ -48,14 +48,18 @@ public final class ArchiveLayout {
         return PREFIX + STAMP.format(when) + ".tar.gz" + (encrypted ? ".gpg" : "");
     }
 
-    /** The time in an archive's file name, or empty when the file is not one of ours. */
+    /**
+     * The time in an archive's file name, or empty when the file is not one of ours. A second
+     * archive of the same second ({@code -1}, {@code -2}...) sorts after the first by a few nanoseconds.
+     */
     public static Optional<Instant> archiveTime(String fileName) {
         Matcher m = ARCHIVE.matcher(fileName);
         if (!m.matches()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Instant.from(STAMP.parse(m.group(1))));
+            Instant t = Instant.from(STAMP.parse(m.group(1)));
+            return Optional.of(m.group(2) == null ? t : t.plusNanos(Long.parseLong(m.group(2))));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

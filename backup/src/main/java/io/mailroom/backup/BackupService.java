@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
  * {@code mailroom_backup_last_messages}, {@code mailroom_backup_last_duration_seconds}.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // the gauges exist from the start, not from the first scheduled run
 public class BackupService {
     private static final Logger LOG = Logger.getLogger(BackupService.class);
 

@@ -74,7 +74,12 @@ public final class Restorer {
             keyStage = Files.createDirectory(keys.root().resolve(".restore-" + id),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Staging staging = new Staging(mailStage, keyStage, owner);
-            Manifest manifest = reader.read(archive, staging);
+            Manifest manifest;
+            try {
+                manifest = reader.read(archive, staging);
+            } catch (ArchiveReader.UnpackException e) {
+                throw new BackupException("restore failed, nothing was changed: " + e.getMessage(), e);
+            }
             if (staging.accounts == null) {
                 throw new BackupException("the archive holds no " + ArchiveLayout.ACCOUNTS);
             }
@@ -132,13 +137,16 @@ public final class Restorer {
         }
         int restored = 0;
         int kept = 0;
+        java.util.Map<Path, java.util.Set<String>> present = new java.util.HashMap<>();
         for (ArchiveLayout.MailPath m : staging.mailFiles) {
             Path staged = staging.mailStage.resolve(m.relative());
             Path folder = mailRoot.resolve(m.domain()).resolve(m.local()).resolve("Maildir");
             if (!m.folder().isEmpty()) {
                 folder = folder.resolve(m.folder());
             }
-            boolean exists = m.isMessage() ? hasMessage(folder, ArchiveLayout.messageBaseName(m.file()))
+            boolean exists = m.isMessage()
+                    ? present.computeIfAbsent(folder, Restorer::messageBaseNames)
+                            .contains(ArchiveLayout.messageBaseName(m.file()))
                     : Files.exists(folder.resolve(m.file()));
             if (exists) {
                 kept += m.isMessage() ? 1 : 0;
@@ -181,7 +189,9 @@ public final class Restorer {
         }
     }
 
-    private static boolean hasMessage(Path folder, String base) throws IOException {
+    /** The base names of the messages a Maildir folder holds before the restore adds to it. */
+    private static java.util.Set<String> messageBaseNames(Path folder) {
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (String dir : List.of("cur", "new")) {
             Path d = folder.resolve(dir);
             if (!Files.isDirectory(d)) {
@@ -189,13 +199,13 @@ public final class Restorer {
             }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
                 for (Path p : ds) {
-                    if (ArchiveLayout.messageBaseName(p.getFileName().toString()).equals(base)) {
-                        return true;
-                    }
+                    names.add(ArchiveLayout.messageBaseName(p.getFileName().toString()));
                 }
+            } catch (IOException e) {
+                throw new BackupException("cannot read " + d + ": " + OpenPgpEnvelope.describe(e), e);
             }
         }
-        return false;
+        return names;
     }
 
     /** Creates the Maildir (with cur/new/tmp) and the directories above it, owned like the mail root. */

@@ -32,6 +32,14 @@ public final class Examples {
                 .orElseThrow(() -> new IllegalArgumentException("no " + kind + " in " + file));
     }
 
+    /** Every object of a given kind in an example file. */
+    public static <T extends HasMetadata> List<T> loadAll(String file, Class<T> type) {
+        String kind = HasMetadata.getKind(type);
+        return documents(examples().resolve(file)).stream()
+                .filter(d -> kind.equals(Serialization.unmarshal(d, GenericKubernetesResource.class).getKind()))
+                .map(d -> Serialization.unmarshal(d, type)).toList();
+    }
+
     /** The YAML documents of a file (separated by '---' lines), comments-only documents left out. */
     public static List<String> documents(Path file) {
         try {

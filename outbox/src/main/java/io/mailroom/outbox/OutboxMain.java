@@ -4,7 +4,7 @@ import io.mailroom.common.keys.KeyDirectory;
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.common.store.RedisConnections;
 import io.mailroom.common.store.StoreSettings;
-import io.mailroom.outbox.delivery.SimpleDnsResolver;
+import io.mailroom.mailauth.dns.DnsjavaResolver;
 import java.nio.file.Path;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -24,7 +24,7 @@ public final class OutboxMain {
         AccountStore store = new AccountStore(redis.dataSource(), new StoreSettings(
                 Path.of(c.getOptionalValue("mailroom.mail-root", String.class).orElse("/var/mail")), '+', 10));
         KeyDirectory keys = new KeyDirectory(Path.of(c.getOptionalValue("mailroom.key-dir", String.class).orElse("keys")));
-        Outbox outbox = new Outbox(s, store, keys, new SimpleDnsResolver(s.dnsHost(), s.dnsPort()));
+        Outbox outbox = new Outbox(s, store, keys, DnsjavaResolver.builder().server(s.dnsHost(), s.dnsPort()).build());
         System.out.println("READY " + outbox.submissionPort() + " " + outbox.submissionsPort());
         System.out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -79,7 +79,7 @@ public final class ArcSealer {
         if (message.first("From") == null) throw new ArcSealException("message has no From field");
 
         int max = 0;
-        String newestCv = null;
+        String newestCv = null;  // cv= of the newest existing ARC-Seal
         for (HeaderField h : message.headers()) {
             if (!ArcSet.isArc(h)) continue;
             int i = ArcSet.instance(h);
@@ -96,9 +96,9 @@ public final class ArcSealer {
         if ("fail".equals(newestCv)) return List.of(); // a failed chain is not extended (RFC 8617 §5.1)
         int instance = max + 1;
         if (instance > ArcSet.MAX_INSTANCE) return List.of();
-        if (instance == 1 && cv != ArcVerifier.Status.NONE) cv = ArcVerifier.Status.NONE;
-        if (instance > 1 && cv == ArcVerifier.Status.NONE) cv = ArcVerifier.Status.FAIL; // an existing chain we did not validate
-        if (cv == ArcVerifier.Status.FAIL && chain.error() == null && chain.sets().size() != max) cv = ArcVerifier.Status.FAIL;
+        // the first set always says cv=none (RFC 8617 §4.1.3); on an existing chain "none" would mean we did not validate it
+        if (instance == 1) cv = ArcVerifier.Status.NONE;
+        if (instance > 1 && cv == ArcVerifier.Status.NONE) cv = ArcVerifier.Status.FAIL;
 
         HeaderField aar = new HeaderField(ArcSet.AAR, ArcSet.AAR + ": i=" + instance + "; " + authservId + "; " + String.join(";\r\n  ", results) + "\r\n");
         Message withAar = message.prepend(List.of(aar));

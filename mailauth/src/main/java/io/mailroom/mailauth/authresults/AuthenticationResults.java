@@ -171,6 +171,25 @@ public final class AuthenticationResults {
         }
     }
 
+    /**
+     * True when an Authentication-Results field claims this authserv-id (case-insensitive), also
+     * when the rest of it does not parse: the Inbox removes such fields before adding its own
+     * (RFC 8601 §5), so a sender cannot forge our verdicts.
+     */
+    public static boolean claims(HeaderField field, String authservId) {
+        if (!field.is(FIELD)) return false;
+        AuthenticationResults parsed = parse(field.rawValue());
+        if (parsed != null) return parsed.authservId().equalsIgnoreCase(authservId);
+        try {
+            String head = stripComments(field.rawValue());
+            int semi = head.indexOf(';');
+            String id = (semi < 0 ? head : head.substring(0, semi)).strip().split("[ \\t\\r\\n]+")[0];
+            return unquote(id).equalsIgnoreCase(authservId);
+        } catch (RuntimeException e) {
+            return field.rawValue().toLowerCase(Locale.ROOT).contains(authservId.toLowerCase(Locale.ROOT));
+        }
+    }
+
     public static AuthenticationResults parse(HeaderField field) {
         return field.is(FIELD) ? parse(field.rawValue()) : null;
     }

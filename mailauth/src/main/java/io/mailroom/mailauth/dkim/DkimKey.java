@@ -21,6 +21,8 @@ public record DkimKey(PublicKey publicKey, String keyType, int bits, List<String
 
     /** Smallest RSA modulus accepted (RFC 8301 §3.2). */
     public static final int MIN_RSA_BITS = 1024;
+    /** Largest RSA modulus accepted: bigger keys only cost verification time (RFC 8301 asks for up to 4096). */
+    public static final int MAX_RSA_BITS = 8192;
 
     private static final byte[] ED25519_SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
@@ -102,6 +104,7 @@ public record DkimKey(PublicKey publicKey, String keyType, int bits, List<String
             if (key == null) return fail("key p= is not an RSA public key");
             int bits = key.getModulus().bitLength();
             if (bits < MIN_RSA_BITS) return fail("RSA key too short (" + bits + " bits)");
+            if (bits > MAX_RSA_BITS) return fail("RSA key too long (" + bits + " bits)");
             return new Lookup(new DkimKey(key, k, bits, hashes, testing, strict), null);
         } catch (Exception e) {
             return fail("key p= cannot be decoded");

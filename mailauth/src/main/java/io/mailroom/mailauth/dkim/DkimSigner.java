@@ -40,6 +40,7 @@ public final class DkimSigner {
     private Clock clock = Clock.systemUTC();
     private Duration expiry = null;
     private String identity = null;
+    private boolean bodyLength = false;
 
     public DkimSigner(List<Key> keys) {
         if (keys.isEmpty()) throw new IllegalArgumentException("no signing key");
@@ -73,6 +74,15 @@ public final class DkimSigner {
         return this;
     }
 
+    /**
+     * Adds l= with the signed body length. Off by default: l= lets anyone append content, so
+     * only mailing-list style use cases want it (RFC 6376 §8.2).
+     */
+    public DkimSigner bodyLength(boolean on) {
+        this.bodyLength = on;
+        return this;
+    }
+
     /** Sets i= (must be in the signing domain). */
     public DkimSigner identity(String identity) {
         this.identity = identity;
@@ -90,10 +100,19 @@ public final class DkimSigner {
         if (message.first("From") == null) throw new DkimSigningException("message has no From field");
         List<String> names = headers != null ? headers : defaultHeaders(message);
         if (!names.contains("from")) throw new DkimSigningException("From must be signed");
+        for (Key k : keys) {
+            if (!SignatureCheck.validDomain(k.domain()) || !SignatureCheck.validSelector(k.selector())) {
+                throw new DkimSigningException("invalid signing domain or selector");
+            }
+            if (identity != null && !DkimVerifier.subdomainOf(identity.substring(identity.lastIndexOf('@') + 1), k.domain())) {
+                throw new DkimSigningException("i= must be in the signing domain");
+            }
+        }
         List<HeaderField> out = new ArrayList<>();
         long t = clock.instant().getEpochSecond();
         SignatureCheck bodies = new SignatureCheck(message);
         String bh = Base64.getEncoder().encodeToString(bodies.bodyHash(bodyCanon, -1));
+        long length = bodyLength ? bodyCanon.body(message.bodyView()).length : -1;
         for (Key k : keys) {
             SignatureAlgorithm alg = k.key().algorithm();
             TagFolder f = new TagFolder("DKIM-Signature");
@@ -101,6 +120,7 @@ public final class DkimSigner {
                     .token(" ", "d=" + k.domain() + ";").token(" ", "s=" + k.selector() + ";").token(" ", "t=" + t + ";");
             if (expiry != null) f.token(" ", "x=" + (t + expiry.toSeconds()) + ";");
             if (identity != null) f.token(" ", "i=" + identity + ";");
+            if (length >= 0) f.token(" ", "l=" + length + ";");
             f.listTag("h", names, false);
             f.token(" ", "bh=" + bh + ";");
             f.newLine().token("", "b=");

@@ -58,6 +58,20 @@ public enum SignatureAlgorithm {
     }
 
     public boolean verify(PublicKey key, byte[] data, byte[] signature) {
+        if (this == ED25519_SHA256) {
+            // Bouncy Castle's Ed25519 verifies several times faster than the JDK provider
+            try {
+                byte[] spki = key.getEncoded();
+                var pub = new org.bouncycastle.crypto.params.Ed25519PublicKeyParameters(spki, spki.length - 32);
+                var signer = new org.bouncycastle.crypto.signers.Ed25519Signer();
+                signer.init(false, pub);
+                byte[] digest = sha256(data);
+                signer.update(digest, 0, digest.length);
+                return signer.verifySignature(signature);
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
         try {
             Signature s = Signature.getInstance(this == RSA_SHA256 ? "SHA256withRSA" : "Ed25519");
             s.initVerify(key);

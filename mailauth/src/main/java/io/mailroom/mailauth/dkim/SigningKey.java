@@ -84,6 +84,42 @@ public record SigningKey(PrivateKey privateKey, PublicKey publicKey) {
         return Base64.getMimeDecoder().decode(pem.substring(a + type.length() + 16, b));
     }
 
+    /** A new RSA key of the given size (2048 recommended). */
+    public static SigningKey generateRsa(int bits) {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+            g.initialize(bits);
+            java.security.KeyPair kp = g.generateKeyPair();
+            return new SigningKey(kp.getPrivate(), kp.getPublic());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A new Ed25519 key. */
+    public static SigningKey generateEd25519() {
+        try {
+            byte[] seed = new byte[32];
+            new java.security.SecureRandom().nextBytes(seed);
+            return ed25519(seed);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The private key as PKCS#8 PEM ("BEGIN PRIVATE KEY"), readable by OpenSSL, dkimpy and this class. */
+    public String toPem() {
+        String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(privateKey.getEncoded());
+        return "-----BEGIN PRIVATE KEY-----\n" + b64 + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /** The Ed25519 seed in base64 (the RFC 8463 / dkimpy key file format); RSA keys have none. */
+    public String ed25519Seed() {
+        if (algorithm() != SignatureAlgorithm.ED25519_SHA256) throw new IllegalStateException("not an Ed25519 key");
+        byte[] der = privateKey.getEncoded();
+        return Base64.getEncoder().encodeToString(Arrays.copyOfRange(der, der.length - 32, der.length));
+    }
+
     /** RSA modulus size, or 256 for Ed25519. */
     public int bits() {
         if (publicKey instanceof java.security.interfaces.RSAPublicKey r) return r.getModulus().bitLength();

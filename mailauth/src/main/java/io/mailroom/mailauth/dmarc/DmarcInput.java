@@ -13,9 +13,13 @@ import java.util.List;
  */
 public record DmarcInput(List<String> fromDomains, SpfResult.Result spfResult, String spfDomain, List<String> dkimPassDomains) {
     public DmarcInput {
-        fromDomains = fromDomains == null ? List.of() : List.copyOf(fromDomains);
-        dkimPassDomains = dkimPassDomains == null ? List.of() : List.copyOf(dkimPassDomains);
+        fromDomains = withoutNulls(fromDomains);
+        dkimPassDomains = withoutNulls(dkimPassDomains);
         spfResult = spfResult == null ? SpfResult.Result.NONE : spfResult;
+    }
+
+    private static List<String> withoutNulls(List<String> list) {
+        return list == null ? List.of() : list.stream().filter(java.util.Objects::nonNull).toList();
     }
 
     public static DmarcInput of(String fromDomain, SpfResult spf, List<String> dkimPassDomains) {

@@ -39,6 +39,22 @@ public record DmarcResult(Result result, String fromDomain, String organizationa
         return requestedPolicy == null ? null : "policy.dmarc=" + requestedPolicy.keyword();
     }
 
+    /**
+     * Properties for {@code AuthenticationResults.dmarc(result, headerFrom, properties)}:
+     * {@code policy.dmarc} = the requested policy (p= or sp=), and {@code policy.disposition} =
+     * what is done with the message when that differs (pass, or pct sampling). Empty without a record.
+     */
+    public java.util.Map<String, String> policyProperties() {
+        java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+        if (requestedPolicy != null) {
+            props.put("policy.dmarc", requestedPolicy.keyword());
+            if (disposition != requestedPolicy) {
+                props.put("policy.disposition", disposition.keyword());
+            }
+        }
+        return props;
+    }
+
     @Override
     public String toString() {
         return "dmarc=" + result.keyword() + " header.from=" + fromDomain

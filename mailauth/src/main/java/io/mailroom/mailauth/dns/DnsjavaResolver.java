@@ -111,7 +111,8 @@ public final class DnsjavaResolver implements DnsResolver {
 
     @SuppressWarnings("unchecked")
     private <T> DnsAnswer<T> query(String name, int type, Extractor<T> extract, int cnameDepth) {
-        String key = Type.string(type) + " " + name.toLowerCase(Locale.ROOT);
+        String lower = name.toLowerCase(Locale.ROOT);
+        String key = Type.string(type) + " " + (lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower);
         DnsAnswer<?> cached = cache.get(key);
         if (cached != null) {
             return (DnsAnswer<T>) cached;

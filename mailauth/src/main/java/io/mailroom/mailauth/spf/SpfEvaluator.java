@@ -117,7 +117,7 @@ public final class SpfEvaluator {
     /** §4.3: a multi-label domain name with labels of 1-63 characters, at most 253 in all. */
     static boolean isValidDomain(String domain) {
         String d = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-        if (d.isEmpty() || d.length() > 253 || d.startsWith("[")) {
+        if (d.isEmpty() || d.length() > 253 || d.startsWith("[") || d.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
             return false;
         }
         String[] labels = d.split("\\.", -1);

@@ -5,7 +5,7 @@ import io.mailroom.mailauth.arc.ArcSealer;
 import io.mailroom.mailauth.arc.ArcVerifier;
 import io.mailroom.mailauth.message.HeaderField;
 import io.mailroom.mailauth.message.Message;
-import io.mailroom.mailauth.vectors.JsonDns;
+import io.mailroom.mailauth.dns.MapDnsResolver;
 import io.mailroom.mailauth.vectors.Vectors;
 import java.time.Clock;
 import java.time.Instant;
@@ -39,8 +39,8 @@ class DkimpyVectorsTest {
         return Vectors.run("dkimpy vectors", cases, KNOWN_FAILURES).stream();
     }
 
-    private static JsonDns dns(JsonNode c) {
-        return new JsonDns(Vectors.map(c.get("dns")));
+    private static MapDnsResolver dns(JsonNode c) {
+        return MapDnsResolver.fromJson(Vectors.map(c.get("dns")));
     }
 
     private static String verifyCase(JsonNode c) {

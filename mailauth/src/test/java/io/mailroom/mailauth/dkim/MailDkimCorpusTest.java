@@ -1,7 +1,7 @@
 package io.mailroom.mailauth.dkim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.mailroom.mailauth.vectors.JsonDns;
+import io.mailroom.mailauth.dns.MapDnsResolver;
 import io.mailroom.mailauth.vectors.Vectors;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +26,7 @@ class MailDkimCorpusTest {
     @TestFactory
     Stream<DynamicTest> mailDkimCorpus() {
         JsonNode root = Vectors.json(DIR + "mail-dkim-corpus-expected.json");
-        JsonDns dns = new JsonDns(Vectors.map(Vectors.json(DIR + "mail-dkim-dns.json")));
+        MapDnsResolver dns = MapDnsResolver.fromJson(Vectors.map(Vectors.json(DIR + "mail-dkim-dns.json")));
         Map<String, Supplier<String>> cases = new LinkedHashMap<>();
         for (JsonNode t : root.get("tests")) {
             String category = t.get("category").asText();

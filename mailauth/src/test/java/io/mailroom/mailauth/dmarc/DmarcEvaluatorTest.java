@@ -59,6 +59,8 @@ class DmarcEvaluatorTest {
         assertThat(r.spfAligned()).isFalse();
         assertThat(r.disposition()).isEqualTo(DmarcRecord.Policy.NONE);
         assertThat(r.requestedPolicy()).isEqualTo(DmarcRecord.Policy.REJECT);
+        assertThat(r.policyProperties()).containsExactly(java.util.Map.entry("policy.dmarc", "reject"),
+                java.util.Map.entry("policy.disposition", "none"));
     }
 
     @Test
@@ -135,6 +137,7 @@ class DmarcEvaluatorTest {
         assertThat(out.disposition()).isEqualTo(DmarcRecord.Policy.QUARANTINE); // next less strict
         assertThat(out.sampledOut()).isTrue();
         assertThat(out.result()).isEqualTo(DmarcResult.Result.FAIL);
+        assertThat(out.policyProperties()).containsEntry("policy.dmarc", "reject").containsEntry("policy.disposition", "quarantine");
         DmarcInput q = new DmarcInput(List.of("quarter.test"), SpfResult.Result.FAIL, "quarter.test", List.of());
         assertThat(outOfSample.evaluate(q).disposition()).isEqualTo(DmarcRecord.Policy.NONE);
         assertThat(new DmarcEvaluator(DNS, PublicSuffixList.bundled(), fixed(24)).evaluate(q).disposition())
@@ -159,6 +162,7 @@ class DmarcEvaluatorTest {
         DmarcResult r = eval("nothing.test", SpfResult.Result.PASS, "nothing.test");
         assertThat(r.result()).isEqualTo(DmarcResult.Result.NONE);
         assertThat(r.record()).isNull();
+        assertThat(r.policyProperties()).isEmpty();
         assertThat(r.disposition()).isEqualTo(DmarcRecord.Policy.NONE);
     }
 

@@ -6,10 +6,11 @@ import io.mailroom.mailauth.dns.DnsResolver.DnsAnswer;
 import io.mailroom.mailauth.dns.DnsResolver.DnsAnswer.Status;
 import io.mailroom.mailauth.spf.SpfEvaluator;
 import io.mailroom.mailauth.spf.SpfResult;
+import io.mailroom.testkit.UnboundServer;
 import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -18,39 +19,39 @@ import org.junit.jupiter.api.Test;
 
 /** {@link DnsjavaResolver} against a real Unbound serving local zones on loopback. */
 class DnsjavaResolverIT {
-    static final String SOA = "mailauth.test. 3600 IN SOA ns.mailauth.test. hostmaster.mailauth.test. 1 3600 600 86400 30";
     static final String BIG = "x".repeat(250);
-    static LocalUnbound unbound;
+    static UnboundServer unbound;
     static DnsjavaResolver dns;
 
-    static List<String> zoneData() {
-        List<String> rr = new ArrayList<>(List.of(
-                SOA,
-                "mailauth.test. 300 IN TXT \"v=spf1 \" \"ip4:127.0.0.0/24 \" \"-all\"",
-                "mailauth.test. 300 IN TXT \"another record\"",
-                "mailauth.test. 300 IN MX 20 mx2.mailauth.test.",
-                "mailauth.test. 300 IN MX 10 mx1.mailauth.test.",
-                "mx1.mailauth.test. 300 IN A 127.0.0.11",
-                "mx2.mailauth.test. 300 IN A 127.0.0.12",
-                "mx1.mailauth.test. 300 IN AAAA ::1",
-                "host.mailauth.test. 300 IN A 127.0.0.10",
-                "10.0.0.127.in-addr.arpa. 300 IN PTR host.mailauth.test.",
-                "alias.mailauth.test. 300 IN CNAME host.mailauth.test.",
-                "binary.mailauth.test. 300 IN TXT \"v=spf1 \\001\\200\\255 -all\"",
-                "short.mailauth.test. 1 IN TXT \"short-lived\"",
-                "spf.mailauth.test. 300 IN TXT \"v=spf1 include:inc.mailauth.test ip4:192.0.2.0/24 mx a:host.mailauth.test -all\"",
-                "inc.mailauth.test. 300 IN TXT \"v=spf1 ip4:198.51.100.0/24 ~all\""));
-        StringBuilder big = new StringBuilder("big.mailauth.test. 300 IN TXT");
-        for (int i = 0; i < 16; i++) {
-            big.append(" \"").append(BIG).append('"');
-        }
-        rr.add(big.toString());
-        return rr;
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static UnboundServer server() {
+        UnboundServer server = new UnboundServer();
+        server.zone("mailauth.test", z -> {
+            z.record("mailauth.test", "SOA", "ns.mailauth.test. hostmaster.mailauth.test. 1 3600 600 86400 30")
+                    .txtStrings("mailauth.test", List.of(bytes("v=spf1 "), bytes("ip4:127.0.0.0/24 "), bytes("-all")))
+                    .txt("mailauth.test", "another record")
+                    .mx("mailauth.test", 20, "mx2.mailauth.test").mx("mailauth.test", 10, "mx1.mailauth.test")
+                    .a("mx1.mailauth.test", "127.0.0.11").a("mx2.mailauth.test", "127.0.0.12")
+                    .aaaa("mx1.mailauth.test", "::1")
+                    .a("host.mailauth.test", "127.0.0.10")
+                    .cname("alias.mailauth.test", "host.mailauth.test")
+                    .txtStrings("binary.mailauth.test", List.of(bytes("v=spf1 \u0000\u0001\u0080\u00ff -all")))
+                    .txt("spf.mailauth.test", "v=spf1 include:inc.mailauth.test ip4:192.0.2.0/24 mx a:host.mailauth.test -all")
+                    .txt("inc.mailauth.test", "v=spf1 ip4:198.51.100.0/24 ~all")
+                    .txtStrings("big.mailauth.test", java.util.Collections.nCopies(16, bytes(BIG)))
+                    .servfail("broken.mailauth.test")
+                    .ttl(1).txt("short.mailauth.test", "short-lived");
+        });
+        server.zone("0.0.127.in-addr.arpa", z -> z.ptr("127.0.0.10", "host.mailauth.test"));
+        return server;
     }
 
     @BeforeAll
     static void start() {
-        unbound = new LocalUnbound(List.of("mailauth.test.", "0.0.127.in-addr.arpa."), zoneData());
+        unbound = server();
         unbound.start();
         dns = DnsjavaResolver.builder().server("127.0.0.1", unbound.port()).timeout(Duration.ofSeconds(2)).build();
     }
@@ -91,8 +92,9 @@ class DnsjavaResolverIT {
     }
 
     @Test
-    void servfailIsTempfail() {
-        // outside the local zones Unbound would have to recurse, which it may not: SERVFAIL
+    void servfailAndRefusedAreTempfail() {
+        assertThat(dns.txt("broken.mailauth.test").status()).isEqualTo(Status.TEMPFAIL);
+        // names outside the test zones are REFUSED by the resolver
         assertThat(dns.txt("example.org").status()).isEqualTo(Status.TEMPFAIL);
     }
 
@@ -147,13 +149,13 @@ class DnsjavaResolverIT {
                 .isEqualTo(SpfResult.Result.PASS);
         assertThat(spf.checkMailFrom(InetAddress.getByName("127.0.0.1"), "a@nothing.mailauth.test", "h.test").result())
                 .isEqualTo(SpfResult.Result.NONE);
-        assertThat(spf.checkMailFrom(InetAddress.getByName("127.0.0.1"), "a@example.org", "h.test").result())
+        assertThat(spf.checkMailFrom(InetAddress.getByName("127.0.0.1"), "a@broken.mailauth.test", "h.test").result())
                 .isEqualTo(SpfResult.Result.TEMPERROR);
     }
 
     @Test
     void cacheKeepsAnswersForTheirTtlAndNegativeAnswersForTheSoaMinimum() throws Exception {
-        LocalUnbound own = new LocalUnbound(List.of("mailauth.test."), zoneData());
+        UnboundServer own = server();
         own.start();
         AtomicLong now = new AtomicLong();
         DnsjavaResolver r = DnsjavaResolver.builder().server("127.0.0.1", own.port()).timeout(Duration.ofMillis(500))
@@ -175,6 +177,31 @@ class DnsjavaResolverIT {
         assertThat(r.txt("mailauth.test").status()).isEqualTo(Status.OK); // TTL 300 s
         now.addAndGet(Duration.ofSeconds(300).toNanos());
         assertThat(r.txt("mailauth.test").status()).isEqualTo(Status.TEMPFAIL);
+    }
+
+    @Test
+    void concurrentLookupsShareTheCache() throws Exception {
+        DnsjavaResolver shared = DnsjavaResolver.builder().server("127.0.0.1", unbound.port()).build();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                results.add(pool.submit(() -> {
+                    boolean ok = true;
+                    for (int i = 0; i < 200; i++) {
+                        ok &= shared.a("host.mailauth.test").records().equals(List.of(InetAddress.getByName("127.0.0.10")));
+                        ok &= shared.txt("missing" + (i % 5) + ".mailauth.test").status() == Status.NXDOMAIN;
+                    }
+                    return ok;
+                }));
+            }
+            for (var f : results) {
+                assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(shared.cacheSize()).isEqualTo(6);
     }
 
     @Test

@@ -16,8 +16,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "NotAfter", jsonPath = ".status.notAfter", type = AdditionalPrinterColumn.Type.STRING)
 public class ClientCertificate extends CustomResource<ClientCertificateSpec, ClientCertificateStatus>
         implements Namespaced {
-    @Override
-    protected ClientCertificateStatus initStatus() {
-        return new ClientCertificateStatus();
-    }
+    // no initStatus(): a null status makes the first status patch add /status as a whole
 }

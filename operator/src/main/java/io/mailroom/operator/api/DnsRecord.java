@@ -4,40 +4,48 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Objects;
 
-/** One resource record to create in DNS, in zone-file terms. */
+/** One resource record to create in DNS (as computed by io.mailroom.common.dns.DnsRecords). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DnsRecord {
-    @JsonPropertyDescription("What the record is for: MX, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, TLSA")
-    public String purpose;
     @JsonPropertyDescription("Owner name, fully qualified with a trailing dot")
     public String name;
-    @JsonPropertyDescription("Record type: MX, TXT, TLSA, CNAME")
+    @JsonPropertyDescription("Record type: MX, TXT or TLSA")
     public String type;
-    @JsonPropertyDescription("Record data as written in a zone file (TXT without quotes)")
+    public Long ttl;
+    @JsonPropertyDescription("The record's content (TXT: the whole text, unquoted)")
     public String value;
+    @JsonPropertyDescription("The RDATA as written in a zone file (TXT: quoted strings of at most 255 bytes)")
+    public String data;
+    @JsonPropertyDescription("What the record is for")
+    public String purpose;
 
     public DnsRecord() {}
 
-    public DnsRecord(String purpose, String name, String type, String value) {
-        this.purpose = purpose;
-        this.name = name;
-        this.type = type;
-        this.value = value;
+    public static DnsRecord of(io.mailroom.common.dns.DnsRecord r) {
+        DnsRecord d = new DnsRecord();
+        d.name = r.name();
+        d.type = r.type();
+        d.ttl = r.ttl();
+        d.value = r.value();
+        d.data = r.data();
+        d.purpose = r.purpose();
+        return d;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DnsRecord r && Objects.equals(purpose, r.purpose) && Objects.equals(name, r.name)
-                && Objects.equals(type, r.type) && Objects.equals(value, r.value);
+        return o instanceof DnsRecord r && Objects.equals(name, r.name) && Objects.equals(type, r.type)
+                && Objects.equals(ttl, r.ttl) && Objects.equals(value, r.value) && Objects.equals(data, r.data)
+                && Objects.equals(purpose, r.purpose);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(purpose, name, type, value);
+        return Objects.hash(name, type, ttl, value, data, purpose);
     }
 
     @Override
     public String toString() {
-        return name + " " + type + " " + value;
+        return name + " " + ttl + " IN " + type + " " + data;
     }
 }

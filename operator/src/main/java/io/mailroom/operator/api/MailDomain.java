@@ -16,8 +16,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 public class MailDomain extends CustomResource<MailDomainSpec, MailDomainStatus> implements Namespaced {
-    @Override
-    protected MailDomainStatus initStatus() {
-        return new MailDomainStatus();
-    }
+    // no initStatus(): a null status makes the first status patch add /status as a whole
 }

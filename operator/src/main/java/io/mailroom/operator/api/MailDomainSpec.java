@@ -25,10 +25,6 @@ public class MailDomainSpec {
 
     public DmarcSpec dmarc;
 
-    @Pattern(Patterns.ADDRESS)
-    @JsonPropertyDescription("Where TLS reports (TLS-RPT) go; postmaster@<domain> when empty")
-    public String tlsReportAddress;
-
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class DkimSpec {
         @Pattern(Patterns.SELECTOR)
@@ -36,7 +32,7 @@ public class MailDomainSpec {
         public String selector;
 
         @Size(min = 1, max = 2)
-        @JsonPropertyDescription("Signing algorithms (default [rsa-sha256])")
+        @JsonPropertyDescription("Signing algorithms (default both, as the Controller creates them)")
         public List<DkimAlgorithm> algorithms;
     }
 
@@ -51,12 +47,8 @@ public class MailDomainSpec {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class DmarcSpec {
-        @JsonPropertyDescription("Published DMARC policy (default quarantine)")
+        @JsonPropertyDescription("Published DMARC policy (default quarantine); reports go to postmaster@<domain>")
         public DmarcPolicy policy;
-
-        @Pattern(Patterns.ADDRESS)
-        @JsonPropertyDescription("Where aggregate reports (rua) go; none when empty")
-        public String reportAddress;
     }
 
     public enum DmarcPolicy { none, quarantine, reject }

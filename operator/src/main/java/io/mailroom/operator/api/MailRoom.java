@@ -19,8 +19,5 @@ public class MailRoom extends CustomResource<MailRoomSpec, MailRoomStatus> imple
     public static final String GROUP = "mailroom.io";
     public static final String VERSION = "v1alpha1";
 
-    @Override
-    protected MailRoomStatus initStatus() {
-        return new MailRoomStatus();
-    }
+    // no initStatus(): a null status makes the first status patch add /status as a whole
 }

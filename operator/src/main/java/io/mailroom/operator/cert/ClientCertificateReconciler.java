@@ -13,7 +13,8 @@ import io.mailroom.common.MailRoomException;
 import io.mailroom.common.address.EmailAddress;
 import io.mailroom.operator.api.ClientCertificate;
 import io.mailroom.operator.api.ClientCertificateStatus;
-import io.mailroom.operator.crypto.CertificateAuthority;
+import io.mailroom.common.ca.ClientCertificateAuthority;
+import io.mailroom.common.ca.IssuedCertificate;
 import io.mailroom.operator.crypto.Pem;
 import io.mailroom.operator.kube.Conditions;
 import io.mailroom.operator.kube.Installations;
@@ -92,7 +93,8 @@ public class ClientCertificateReconciler implements Reconciler<ClientCertificate
             return failed(status, "CaNotReady", "the CA Secret of MailRoom " + mailRoom.get() + " does not exist yet",
                     generation);
         }
-        CertificateAuthority ca = CertificateAuthority.fromPem(decode(caSecret, "ca.crt"), decode(caSecret, "ca.key"));
+        ClientCertificateAuthority ca = new ClientCertificateAuthority(Pem.readCertificate(decode(caSecret, "ca.crt")),
+                Pem.readPrivateKey(decode(caSecret, "ca.key")));
         Duration validity = Duration.ofDays(cc.getSpec().validityDays == null ? DEFAULT_VALIDITY_DAYS
                 : cc.getSpec().validityDays);
         Secret existing = client.secrets().inNamespace(ns).withName(cc.getSpec().secretName).get();
@@ -124,16 +126,17 @@ public class ClientCertificateReconciler implements Reconciler<ClientCertificate
         return status;
     }
 
-    private X509Certificate issue(ClientCertificate cc, CertificateAuthority ca, EmailAddress user,
+    private X509Certificate issue(ClientCertificate cc, ClientCertificateAuthority ca, EmailAddress user,
             Duration validity, Secret existing) {
         String ns = cc.getMetadata().getNamespace();
         byte[] pw = new byte[18];
         RANDOM.nextBytes(pw);
         String password = Base64.getUrlEncoder().withoutPadding().encodeToString(pw);
-        CertificateAuthority.Issued issued = ca.issue(user.toString(), validity, password.toCharArray());
+        // the same certificates the Controller issues (common's ClientCertificateAuthority)
+        IssuedCertificate issued = ca.issue(user, password.toCharArray(), validity);
         Map<String, String> data = new LinkedHashMap<>();
-        data.put("tls.crt", b64(Pem.certificate(issued.certificate())));
-        data.put("tls.key", b64(Pem.privateKey(issued.key())));
+        data.put("tls.crt", b64(issued.certificatePem()));
+        data.put("tls.key", b64(issued.privateKeyPem()));
         data.put("ca.crt", b64(ca.certificatePem()));
         data.put("keystore.p12", Base64.getEncoder().encodeToString(issued.pkcs12()));
         data.put("keystore-password", b64(password));
@@ -153,13 +156,16 @@ public class ClientCertificateReconciler implements Reconciler<ClientCertificate
     }
 
     /** The Secret's certificate if it is still good to keep; null when a new one is due. */
-    private static X509Certificate current(Secret s, CertificateAuthority ca, EmailAddress user, Duration validity) {
+    private static X509Certificate current(Secret s, ClientCertificateAuthority ca, EmailAddress user,
+            Duration validity) {
         if (s.getData() == null || s.getData().get("tls.crt") == null || s.getData().get("keystore.p12") == null) {
             return null;
         }
         try {
             X509Certificate cert = Pem.readCertificate(decode(s, "tls.crt"));
-            cert.verify(ca.certificate().getPublicKey());
+            if (!ca.issued(cert)) {
+                return null;
+            }
             boolean forUser = cert.getSubjectAlternativeNames() != null && cert.getSubjectAlternativeNames()
                     .stream().anyMatch(n -> ((Integer) n.get(0)) == GeneralName.rfc822Name
                             && user.toString().equals(n.get(1)));

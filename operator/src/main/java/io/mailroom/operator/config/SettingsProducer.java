@@ -5,6 +5,7 @@ import io.mailroom.operator.store.InstallationStores;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -31,14 +32,14 @@ public class SettingsProducer {
     int bcryptCost;
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     OperatorSettings settings() {
         return new OperatorSettings(redisUriOverride.filter(s -> !s.isBlank()), Path.of(mailRoot), namespace,
                 registry, tag, bcryptCost);
     }
 
     @Produces
-    @ApplicationScoped
+    @Singleton
     InstallationStores stores(OperatorSettings settings) {
         return new InstallationStores(settings);
     }

@@ -25,7 +25,8 @@ public final class DkimSecrets {
     public static Map<String, DkimAlgorithm> selectorAlgorithms(MailDomainSpec spec) {
         String selector = spec.dkim == null || spec.dkim.selector == null ? DEFAULT_SELECTOR : spec.dkim.selector;
         List<DkimAlgorithm> algorithms = spec.dkim == null || spec.dkim.algorithms == null
-                || spec.dkim.algorithms.isEmpty() ? List.of(DkimAlgorithm.RSA_SHA256) : spec.dkim.algorithms;
+                || spec.dkim.algorithms.isEmpty() ? List.of(DkimAlgorithm.RSA_SHA256, DkimAlgorithm.ED25519_SHA256)
+                : spec.dkim.algorithms;
         Map<String, DkimAlgorithm> out = new LinkedHashMap<>();
         for (int i = 0; i < algorithms.size(); i++) {
             DkimAlgorithm a = algorithms.get(i);

@@ -21,7 +21,8 @@ import io.mailroom.operator.api.MailDomainStatus;
 import io.mailroom.operator.api.MailRoom;
 import io.mailroom.operator.crypto.DkimKeyFactory;
 import io.mailroom.operator.crypto.Pem;
-import io.mailroom.operator.domain.DnsRecordPublisher.DkimPublicKey;
+import io.mailroom.common.dns.DnsRecords;
+import io.mailroom.operator.api.DnsRecord;
 import io.mailroom.operator.kube.Conditions;
 import io.mailroom.operator.kube.Installations;
 import io.mailroom.operator.kube.ResourceApplier;
@@ -47,6 +48,7 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = "maildomain")
 public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<MailDomain> {
     private static final Logger LOG = Logger.getLogger(MailDomainReconciler.class);
+    static final long DNS_TTL = 3600;
 
     private final KubernetesClient client;
     private final InstallationStores stores;
@@ -81,22 +83,23 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
                     "no MailRoom " + spec.mailRoom + " in namespace " + ns, generation);
             return status;
         }
-        Map<String, DkimPublicKey> keys = ensureDkimKeys(md);
+        Map<String, DkimKeyInfo> keys = ensureDkimKeys(md);
         status.dkimSecret = DkimSecrets.secretName(md);
         String policy = spec.dmarc == null || spec.dmarc.policy == null ? "quarantine" : spec.dmarc.policy.name();
+        DomainRecord record;
         try {
-            registerInStore(md, mr.get(), keys, policy);
+            record = registerInStore(md, mr.get(), keys, policy);
         } catch (MailRoomException | io.vertx.core.VertxException | IllegalStateException e) {
             Conditions.set(status.conditions, Conditions.READY, false, "StoreUnavailable",
                     "cannot register the domain in the account store: " + e.getMessage(), generation);
             return status;
         }
         X509Certificate mxCert = tlsCertificate(ns, mr.get().getSpec().tls.secretName);
-        var input = new DnsRecordPublisher.Input(spec.domain, mr.get().getSpec().hostnames.mx,
-                new ArrayList<>(keys.values()), policy,
-                spec.dmarc == null ? null : spec.dmarc.reportAddress, spec.tlsReportAddress, mxCert);
-        status.dnsRecords = DnsRecordPublisher.records(input);
-        status.mtaStsPolicy = DnsRecordPublisher.mtaStsPolicy(input);
+        // the same records the Controller publishes for a domain (common's DnsRecords)
+        DnsRecords.Settings dns = new DnsRecords.Settings(mr.get().getSpec().hostnames.mx, mxCert, "enforce",
+                DNS_TTL);
+        status.dnsRecords = DnsRecords.forDomain(record, dns).stream().map(DnsRecord::of).toList();
+        status.mtaStsPolicy = DnsRecords.mtaStsPolicy(dns);
         if (mxCert == null) {
             Conditions.set(status.conditions, Conditions.READY, false, "TlsCertificateMissing",
                     "TLS Secret " + mr.get().getSpec().tls.secretName
@@ -110,13 +113,14 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
     }
 
     /** Reads the DKIM keys from their Secret, generating only the selectors it does not hold yet. */
-    Map<String, DkimPublicKey> ensureDkimKeys(MailDomain md) {
+    Map<String, DkimKeyInfo> ensureDkimKeys(MailDomain md) {
         String ns = md.getMetadata().getNamespace();
         String name = DkimSecrets.secretName(md);
         Secret secret = client.secrets().inNamespace(ns).withName(name).get();
         Map<String, String> data = new LinkedHashMap<>(
                 secret == null || secret.getData() == null ? Map.of() : secret.getData());
-        Map<String, DkimPublicKey> out = new LinkedHashMap<>();
+        Map<String, DkimKeyInfo> out = new LinkedHashMap<>();
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         boolean added = false;
         for (var e : DkimSecrets.selectorAlgorithms(md.getSpec()).entrySet()) {
             String selector = e.getKey();
@@ -126,14 +130,13 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
             if (data.containsKey(keyName)) {
                 pem = new String(Base64.getDecoder().decode(data.get(keyName)), StandardCharsets.UTF_8);
             } else {
-                pem = Pem.privateKey(DkimKeyFactory.generate(algorithm).getPrivate());
+                pem = DkimKeyFactory.generate(selector, algorithm);
                 data.put(keyName, Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8)));
                 added = true;
                 LOG.infof("generated DKIM key %s (%s) for %s", selector, algorithm.tag(), md.getSpec().domain);
             }
-            var key = Pem.readPrivateKey(pem);
-            String keyType = algorithm == DkimAlgorithm.ED25519_SHA256 ? "ed25519" : "rsa";
-            out.put(selector, new DkimPublicKey(selector, keyType, DkimKeyFactory.publicKeyRecordValue(key)));
+            out.put(selector, new DkimKeyInfo(selector, algorithm.tag(),
+                    DkimKeyFactory.publicKeyValue(Pem.readPrivateKey(pem)), true, now));
         }
         if (secret == null) {
             Secret created = new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns)
@@ -150,24 +153,24 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
         return out;
     }
 
-    private void registerInStore(MailDomain md, MailRoom mr, Map<String, DkimPublicKey> keys, String policy) {
+    private DomainRecord registerInStore(MailDomain md, MailRoom mr, Map<String, DkimKeyInfo> keys, String policy) {
         AccountStore store = stores.store(md.getMetadata().getNamespace(), mr.getMetadata().getName());
         String domain = md.getSpec().domain;
         DomainRecord current = store.domain(domain).orElseGet(() -> store.createDomain(domain));
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<DkimKeyInfo> dkim = new ArrayList<>();
-        for (DkimPublicKey k : keys.values()) {
+        for (DkimKeyInfo k : keys.values()) {
+            // keep the creation time of a key the store already knows
             DkimKeyInfo existing = current.dkim().stream()
                     .filter(i -> i.selector().equals(k.selector()) && i.publicKey().equals(k.publicKey()))
                     .findFirst().orElse(null);
-            String algorithm = "ed25519".equals(k.keyType()) ? DkimKeyInfo.ED25519_SHA256 : DkimKeyInfo.RSA_SHA256;
-            dkim.add(new DkimKeyInfo(k.selector(), algorithm, k.publicKey(), true,
-                    existing == null ? now : existing.created()));
+            dkim.add(existing == null ? k : new DkimKeyInfo(k.selector(), k.algorithm(), k.publicKey(), true,
+                    existing.created()));
         }
         DomainRecord desired = current.withDkim(dkim).withDmarcPolicy(policy);
         if (!desired.equals(current)) {
             store.updateDomain(desired);
         }
+        return desired;
     }
 
     private X509Certificate tlsCertificate(String ns, String secretName) {

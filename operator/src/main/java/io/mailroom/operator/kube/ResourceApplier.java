@@ -53,6 +53,17 @@ public class ResourceApplier {
             // allocated by the API server; a replace without them would be refused
             s.getSpec().setClusterIP(e.getSpec().getClusterIP());
             s.getSpec().setClusterIPs(e.getSpec().getClusterIPs());
+            // keep allocated node ports, or clients of a NodePort Service would lose them on every change
+            if (e.getSpec().getPorts() != null && s.getSpec().getPorts() != null) {
+                for (var port : s.getSpec().getPorts()) {
+                    e.getSpec().getPorts().stream()
+                            .filter(p -> java.util.Objects.equals(p.getName(), port.getName()) && p.getNodePort() != null)
+                            .findFirst().ifPresent(p -> port.setNodePort(p.getNodePort()));
+                }
+            }
+            if (s.getSpec().getHealthCheckNodePort() == null) {
+                s.getSpec().setHealthCheckNodePort(e.getSpec().getHealthCheckNodePort());
+            }
         }
         client.resource(desired).update();
         return Outcome.UPDATED;

@@ -28,24 +28,30 @@ public final class ComponentConfig {
     static final String TLS_DIR = "/etc/mailroom/tls";
     static final String KEYS_DIR = "/etc/mailroom/keys";
     static final String SPOOL_DIR = "/var/spool/mailroom";
-
-    private ComponentConfig() {}
+    static final String TOKEN_DIR = "/etc/mailroom/token";
 
     public static Map<String, String> of(Component c, MailRoom mr, String mailRoot) {
+        return new ComponentConfig(mailRoot).build(c, mr);
+    }
+
+    private final String mailRoot;
+
+    private ComponentConfig(String mailRoot) {
+        this.mailRoot = mailRoot;
+    }
+
+    private Map<String, String> build(Component c, MailRoom mr) {
         MailRoomNames n = MailRoomNames.of(mr.getMetadata().getName());
         MailRoomSpec s = mr.getSpec();
-        String redisUri = "redis://" + n.redis() + ":" + REDIS;
         Map<String, String> d = new TreeMap<>();
         switch (c) {
             case INBOX -> {
-                common(d, s, redisUri, n);
+                common(d, n, s.hostnames.mx, HTTP);
                 d.put("MAILROOM_INBOX_PORT", String.valueOf(SMTP));
-                d.put("MAILROOM_INBOX_HOSTNAME", s.hostnames.mx);
-                d.put("MAILROOM_LMTP_HOST", n.lmtp());
-                d.put("MAILROOM_LMTP_PORT", String.valueOf(LMTP));
                 d.put("MAILROOM_RSPAMD_ENABLED", String.valueOf(rspamdEnabled(s)));
                 if (rspamdEnabled(s)) {
-                    d.put("MAILROOM_RSPAMD_URL", "http://" + n.of(Component.RSPAMD) + ":" + RSPAMD);
+                    d.put("MAILROOM_RSPAMD_HOST", n.of(Component.RSPAMD));
+                    d.put("MAILROOM_RSPAMD_PORT", String.valueOf(RSPAMD));
                 }
                 MailRoomSpec.ChecksSpec checks = s.checks == null ? new MailRoomSpec.ChecksSpec() : s.checks;
                 d.put("MAILROOM_INBOX_CHECK_SPF", mode(checks.spf));
@@ -54,23 +60,16 @@ public final class ComponentConfig {
                 d.put("MAILROOM_INBOX_CHECK_DMARC", mode(checks.dmarc));
             }
             case OUTBOX -> {
-                common(d, s, redisUri, n);
-                d.put("MAILROOM_OUTBOX_HOSTNAME", s.hostnames.submission);
-                d.put("MAILROOM_OUTBOX_SUBMISSION_PORT", String.valueOf(SUBMISSION));
-                d.put("MAILROOM_OUTBOX_SUBMISSIONS_PORT", String.valueOf(SUBMISSIONS));
-                d.put("MAILROOM_OUTBOX_SPOOL", SPOOL_DIR);
-                d.put("MAILROOM_KEYS_DIR", KEYS_DIR);
-                d.put("MAILROOM_LMTP_HOST", n.lmtp());
-                d.put("MAILROOM_LMTP_PORT", String.valueOf(LMTP));
+                common(d, n, s.hostnames.submission, HTTP);
+                d.put("MAILROOM_SUBMISSION_PORT", String.valueOf(SUBMISSION));
+                d.put("MAILROOM_SUBMISSIONS_PORT", String.valueOf(SUBMISSIONS));
+                d.put("MAILROOM_OUTBOX_SPOOL_DIR", SPOOL_DIR);
             }
             case CONTROLLER -> {
-                common(d, s, redisUri, n);
-                d.put("QUARKUS_HTTP_PORT", String.valueOf(CONTROLLER));
+                common(d, n, s.hostnames.submission, CONTROLLER);
                 d.put("MAILROOM_CONTROLLER_PORT", String.valueOf(CONTROLLER));
-                d.put("MAILROOM_KEYS_DIR", KEYS_DIR);
+                d.put("MAILROOM_CONTROLLER_TOKEN_FILE", TOKEN_DIR + "/token");
                 d.put("MAILROOM_MX_HOST", s.hostnames.mx);
-                d.put("MAILROOM_SUBMISSION_HOST", s.hostnames.submission);
-                d.put("MAILROOM_MAIL_ROOT", mailRoot);
                 if (s.backup != null && s.backup.schedule != null) {
                     d.put("MAILROOM_BACKUP_SCHEDULE", s.backup.schedule);
                     d.put("MAILROOM_BACKUP_TARGET", Optional.ofNullable(s.backup.target).orElse(""));
@@ -101,13 +100,22 @@ public final class ComponentConfig {
         return ResourceApplier.hash(new TreeMap<>(data));
     }
 
-    private static void common(Map<String, String> d, MailRoomSpec s, String redisUri, MailRoomNames n) {
-        d.put("MAILROOM_REDIS_URI", redisUri);
+    /** The settings every service reads, under the names ./mailroom up uses for them. */
+    private void common(Map<String, String> d, MailRoomNames n, String hostname, int httpPort) {
+        d.put("MAILROOM_HOME", "/tmp/mailroom");
+        d.put("MAILROOM_HOSTNAME", hostname);
+        d.put("MAILROOM_BIND_ADDRESS", "0.0.0.0");
+        d.put("MAILROOM_REDIS_URI", "redis://" + n.redis() + ":" + REDIS);
+        d.put("MAILROOM_KEY_DIR", KEYS_DIR);
+        d.put("MAILROOM_MAIL_ROOT", mailRoot);
         d.put("MAILROOM_TLS_CERT", TLS_DIR + "/tls.crt");
         d.put("MAILROOM_TLS_KEY", TLS_DIR + "/tls.key");
-        d.put("MAILROOM_RESOLVER_HOST", n.of(Component.UNBOUND));
-        d.put("MAILROOM_RESOLVER_PORT", String.valueOf(DNS));
-        d.put("QUARKUS_HTTP_PORT", String.valueOf(HTTP));
+        d.put("MAILROOM_LMTP_HOST", n.lmtp());
+        d.put("MAILROOM_LMTP_PORT", String.valueOf(LMTP));
+        d.put("MAILROOM_DNS_HOST", n.of(Component.UNBOUND));
+        d.put("MAILROOM_DNS_PORT", String.valueOf(DNS));
+        d.put("QUARKUS_HTTP_HOST", "0.0.0.0");
+        d.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
     }
 
     static boolean rspamdEnabled(MailRoomSpec s) {

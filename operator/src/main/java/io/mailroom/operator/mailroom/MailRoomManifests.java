@@ -39,6 +39,7 @@ public class MailRoomManifests {
     static final long UID = 10001;
 
     private final OperatorSettings settings;
+    private String tlsCertificateHash = "";
 
     public MailRoomManifests(OperatorSettings settings) {
         this.settings = settings;
@@ -46,6 +47,15 @@ public class MailRoomManifests {
 
     /** Every object of the installation in apply order: config first, then Services, policies and workloads. */
     public List<HasMetadata> build(MailRoom mr, List<MailDomain> domains) {
+        return build(mr, domains, "");
+    }
+
+    /**
+     * @param tlsCertificateHash hash of the TLS Secret's certificate: Dovecot reads it only at start, so a
+     *                           renewal rolls Dovecot (the Java services reload it themselves)
+     */
+    public List<HasMetadata> build(MailRoom mr, List<MailDomain> domains, String tlsCertificateHash) {
+        this.tlsCertificateHash = tlsCertificateHash == null ? "" : tlsCertificateHash;
         List<HasMetadata> out = new ArrayList<>();
         List<Component> components = components(mr);
         for (Component c : components) {
@@ -180,7 +190,12 @@ public class MailRoomManifests {
 
     HasMetadata workload(MailRoom mr, Component c, List<MailDomain> domains) {
         MailRoomNames n = MailRoomNames.of(name(mr));
-        String configHash = ComponentConfig.hash(ComponentConfig.of(c, mr, settings.mailRoot().toString()));
+        java.util.Map<String, String> config = new java.util.TreeMap<>(
+                ComponentConfig.of(c, mr, settings.mailRoot().toString()));
+        if (c == Component.DOVECOT) {
+            config.put("tls-certificate", tlsCertificateHash);
+        }
+        String configHash = ComponentConfig.hash(config);
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
@@ -214,9 +229,8 @@ public class MailRoomManifests {
                     mounts.add(mount("keys", KEYS_DIR, true));
                 }
                 if (c == Component.CONTROLLER) {
-                    container.setEnv(List.of(new EnvVarBuilder().withName("MAILROOM_CONTROLLER_TOKEN")
-                            .withNewValueFrom().withNewSecretKeyRef().withName(n.controllerToken()).withKey("token")
-                            .endSecretKeyRef().endValueFrom().build()));
+                    volumes.add(secretVolume("token", n.controllerToken()));
+                    mounts.add(mount("token", TOKEN_DIR, true));
                 }
             }
             case DOVECOT -> {

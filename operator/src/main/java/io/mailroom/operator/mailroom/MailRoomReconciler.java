@@ -20,7 +20,7 @@ import io.mailroom.operator.api.MailDomain;
 import io.mailroom.operator.api.MailRoom;
 import io.mailroom.operator.api.MailRoomStatus;
 import io.mailroom.operator.config.OperatorSettings;
-import io.mailroom.operator.crypto.CertificateAuthority;
+import io.mailroom.common.ca.ClientCertificateAuthority;
 import io.mailroom.operator.kube.Conditions;
 import io.mailroom.operator.kube.ResourceApplier;
 import io.mailroom.operator.kube.ResourceApplier.Outcome;
@@ -75,7 +75,7 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         List<MailDomain> domains = client.resources(MailDomain.class).inNamespace(ns).list().getItems().stream()
                 .filter(d -> d.getSpec() != null && names.base().equals(d.getSpec().mailRoom)).toList();
         int changed = 0;
-        for (HasMetadata o : manifests.build(mr, domains)) {
+        for (HasMetadata o : manifests.build(mr, domains, tlsCertificateHash(mr))) {
             Outcome outcome = applier.apply(mr, o);
             if (outcome != Outcome.UNCHANGED) {
                 changed++;
@@ -89,6 +89,15 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
             LOG.infof("MailRoom %s/%s: %d object(s) written", ns, names.base(), changed);
         }
         return status(mr);
+    }
+
+    private String tlsCertificateHash(MailRoom mr) {
+        Secret tls = client.secrets().inNamespace(mr.getMetadata().getNamespace())
+                .withName(mr.getSpec().tls.secretName).get();
+        if (tls == null || tls.getData() == null || tls.getData().get("tls.crt") == null) {
+            return "";
+        }
+        return ResourceApplier.sha256(tls.getData().get("tls.crt")).substring(0, 16);
     }
 
     /** Deletes the objects of a component that was switched off (only those this MailRoom owns). */
@@ -165,11 +174,11 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         if (client.secrets().inNamespace(ns).withName(names.caSecret()).get() != null) {
             return;
         }
-        CertificateAuthority ca = CertificateAuthority.create("Mail Room " + names.base() + " client CA");
+        ClientCertificateAuthority ca = ClientCertificateAuthority.generate("Mail Room " + names.base());
         Secret secret = new SecretBuilder().withNewMetadata().withName(names.caSecret()).withNamespace(ns)
                 .withLabels(MailRoomManifests.labels(mr, null)).endMetadata()
                 .withType("Opaque")
-                .withData(Map.of("ca.crt", b64(ca.certificatePem()), "ca.key", b64(ca.keyPem())))
+                .withData(Map.of("ca.crt", b64(ca.certificatePem()), "ca.key", b64(ca.privateKeyPem())))
                 .build();
         applier.createIfAbsent(mr, secret);
         LOG.infof("created the client-certificate CA Secret %s/%s", ns, names.caSecret());

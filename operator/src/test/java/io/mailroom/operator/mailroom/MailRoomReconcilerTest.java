@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.mailroom.operator.Examples;
+import io.mailroom.operator.Fixtures;
 import io.mailroom.operator.api.MailRoom;
 import io.mailroom.operator.api.MailRoomSpec;
 import io.mailroom.operator.config.OperatorSettings;
@@ -123,9 +124,14 @@ class MailRoomReconcilerTest {
         ConfigMap inbox = client.configMaps().inNamespace(ns).withName("mailroom-inbox").get();
         assertThat(inbox.getData()).containsEntry("MAILROOM_INBOX_CHECK_DMARC", "enforce")
                 .containsEntry("MAILROOM_INBOX_CHECK_SPF", "tag")
-                .containsEntry("MAILROOM_INBOX_HOSTNAME", "mx.example.com")
+                .containsEntry("MAILROOM_HOSTNAME", "mx.example.com")
                 .containsEntry("MAILROOM_REDIS_URI", "redis://mailroom-redis:6379")
-                .containsEntry("MAILROOM_RSPAMD_URL", "http://mailroom-rspamd:11333");
+                .containsEntry("MAILROOM_LMTP_HOST", "mailroom-lmtp")
+                .containsEntry("MAILROOM_RSPAMD_HOST", "mailroom-rspamd");
+        assertThat(client.configMaps().inNamespace(ns).withName("mailroom-outbox").get().getData())
+                .containsEntry("MAILROOM_HOSTNAME", "mail.example.com")
+                .containsEntry("MAILROOM_SUBMISSION_PORT", "587").containsEntry("MAILROOM_SUBMISSIONS_PORT", "465")
+                .containsEntry("MAILROOM_OUTBOX_SPOOL_DIR", "/var/spool/mailroom");
         ConfigMap dovecot = client.configMaps().inNamespace(ns).withName("mailroom-dovecot").get();
         String dict = dovecot.getData().get("dovecot-dict-auth.conf.ext");
         assertThat(dict).contains("uri = redis:host=mailroom-redis:port=6379").contains("key = user:%u")
@@ -188,7 +194,7 @@ class MailRoomReconcilerTest {
         Secret ca = client.secrets().inNamespace(ns).withName("mailroom-ca").get();
         X509Certificate caCert = Pem.readCertificate(decode(ca, "ca.crt"));
         assertThat(caCert.getBasicConstraints()).isGreaterThanOrEqualTo(0);
-        assertThat(Pem.readPrivateKey(decode(ca, "ca.key")).getAlgorithm()).isIn("EC", "ECDSA");
+        assertThat(Pem.readPrivateKey(decode(ca, "ca.key")).getAlgorithm()).isEqualTo("RSA");
 
         // owner references on everything created: deleting the MailRoom removes it all (garbage collector)
         MailRoom stored = client.resource(mr).get();
@@ -264,6 +270,26 @@ class MailRoomReconcilerTest {
     }
 
     @Test
+    void aRenewedTlsCertificateRollsDovecotOnly() {
+        Fixtures.tlsSecret(client, "renew", "mailroom-tls");
+        MailRoom mr = reconcile(create("renew"));
+        Map<String, String> hashes = configHashes("renew");
+        reconcile(mr);
+        assertThat(configHashes("renew")).isEqualTo(hashes);
+
+        // cert-manager renews: a new tls.crt in the same Secret
+        Secret tls = client.secrets().inNamespace("renew").withName("mailroom-tls").get();
+        tls.getData().put("tls.crt", Fixtures.b64("-----BEGIN CERTIFICATE-----\nrenewed\n-----END CERTIFICATE-----\n"));
+        client.resource(tls).update();
+        reconcile(mr);
+        Map<String, String> after = configHashes("renew");
+        assertThat(after.get("mailroom-dovecot")).isNotEqualTo(hashes.get("mailroom-dovecot"));
+        after.remove("mailroom-dovecot");
+        hashes.remove("mailroom-dovecot");
+        assertThat(after).isEqualTo(hashes);
+    }
+
+    @Test
     void nodePortAndSwitchingRspamdOff() {
         MailRoom mr = create("np2");
         mr.getSpec().expose.type = MailRoomSpec.ServiceKind.NodePort;
@@ -272,9 +298,21 @@ class MailRoomReconcilerTest {
         reconcile(mr);
         assertThat(client.services().inNamespace("np2").withName("mailroom-inbox").get().getSpec().getType())
                 .isEqualTo("NodePort");
+
+        // the cluster allocated a node port; a later change of the Service keeps it
+        Service inbox = client.services().inNamespace("np2").withName("mailroom-inbox").get();
+        inbox.getSpec().getPorts().get(0).setNodePort(30025);
+        client.resource(inbox).update();
+        MailRoom edited = client.resource(mr).get();
+        edited.getSpec().expose.annotations = Map.of("metallb.universe.tf/address-pool", "mail");
+        client.resource(edited).update();
+        reconcile(edited);
+        Service after = client.services().inNamespace("np2").withName("mailroom-inbox").get();
+        assertThat(after.getMetadata().getAnnotations()).containsEntry("metallb.universe.tf/address-pool", "mail");
+        assertThat(after.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30025);
         assertThat(client.apps().deployments().inNamespace("np2").withName("mailroom-rspamd").get()).isNull();
         assertThat(client.configMaps().inNamespace("np2").withName("mailroom-inbox").get().getData())
-                .containsEntry("MAILROOM_RSPAMD_ENABLED", "false").doesNotContainKey("MAILROOM_RSPAMD_URL");
+                .containsEntry("MAILROOM_RSPAMD_ENABLED", "false").doesNotContainKey("MAILROOM_RSPAMD_HOST");
     }
 
     @Test

@@ -28,8 +28,9 @@ import org.jboss.logging.Logger;
  * {@link RetrySchedule}; permanent failures, expiry, delays (once) and, when asked, successes
  * produce a DSN to the sender, itself queued durably with the null sender.
  *
- * <p>Delivery is at-least-once: a crash after a peer's 250 and before the state file is renamed
- * (microseconds, one fsync) makes that recipient receive the message again after the restart.
+ * <p>Delivery is at-least-once: a crash after a peer's 250 and before the state is persisted (the
+ * message removed, or its state file renamed; one fsync, a few milliseconds) makes that recipient
+ * receive the message again after the restart.
  */
 public final class DeliveryQueue {
     private static final Logger LOG = Logger.getLogger(DeliveryQueue.class);
@@ -145,11 +146,12 @@ public final class DeliveryQueue {
         }
         List<DsnRecipient> failures = new ArrayList<>();
         List<DsnRecipient> successes = new ArrayList<>();
+        int groups = remoteByDomain.size() + (localRcpts.isEmpty() ? 0 : 1);
         if (!localRcpts.isEmpty()) {
-            m = apply(m, localRcpts, local.deliver(m.sender(), localRcpts, message), failures, successes);
+            m = apply(m, localRcpts, local.deliver(m.sender(), localRcpts, message), failures, successes, --groups > 0);
         }
         for (var e : remoteByDomain.entrySet()) {
-            m = apply(m, e.getValue(), remote.deliver(m, message, e.getKey(), e.getValue()), failures, successes);
+            m = apply(m, e.getValue(), remote.deliver(m, message, e.getKey(), e.getValue()), failures, successes, --groups > 0);
         }
         Instant now = Instant.now();
         List<DsnRecipient> delays = new ArrayList<>();
@@ -186,8 +188,13 @@ public final class DeliveryQueue {
         due.add(new Due(m.id(), next));
     }
 
+    /**
+     * Records one destination's results. With more destinations to go in this attempt the state is
+     * persisted at once, so a crash does not repeat what was already accepted; after the last one
+     * the caller either removes the message or persists once.
+     */
     private QueuedMessage apply(QueuedMessage m, List<RecipientState> rcpts, List<DeliveryResult> results,
-            List<DsnRecipient> failures, List<DsnRecipient> successes) throws IOException {
+            List<DsnRecipient> failures, List<DsnRecipient> successes, boolean moreToGo) throws IOException {
         for (int i = 0; i < rcpts.size(); i++) {
             RecipientState r = rcpts.get(i);
             DeliveryResult res = results.get(i);
@@ -214,8 +221,9 @@ public final class DeliveryQueue {
                 }
             }
         }
-        // persist right after the peer answered: this is what keeps the redelivery window small
-        spool.save(m);
+        if (moreToGo) {
+            spool.save(m);
+        }
         messages.put(m.id(), m);
         return m;
     }

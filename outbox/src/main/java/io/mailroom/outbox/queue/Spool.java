@@ -22,13 +22,15 @@ import org.jboss.logging.Logger;
 /**
  * The durable message store of one Outbox replica. Layout of the spool directory:
  * <pre>
- *   &lt;id&gt;.eml    the message as it will be sent (prepared and signed), CRLF line ends
- *   &lt;id&gt;.json   envelope and per-recipient state ({@link QueuedMessage}); its presence commits the message
+ *   &lt;id&gt;.msg    written once at submission: one line of JSON (the initial {@link QueuedMessage}:
+ *                 envelope and per-recipient state), then the message as it will be sent (CRLF)
+ *   &lt;id&gt;.json   the current state once it differs from the initial one (attempts, results)
  *   .tmp-*        files being written; removed at start
  * </pre>
- * Writes are crash-safe: the message file is fsync'd, then the state is written to a temp file,
- * fsync'd, renamed over {@code <id>.json} and the directory fsync'd. Only then does the caller
- * answer 250. A {@code .eml} without {@code .json} was never acknowledged and is deleted at start.
+ * Writes are crash-safe and cost two fsyncs per accepted message: the {@code .msg} file is
+ * written to a temp name, fsync'd, renamed and the directory fsync'd; only then does the caller
+ * answer 250. State updates go to a temp file, fsync, rename over {@code <id>.json}, directory
+ * fsync. On start the {@code .json} state wins over the initial one in the {@code .msg} file.
  */
 public final class Spool {
     private static final Logger LOG = Logger.getLogger(Spool.class);
@@ -59,10 +61,15 @@ public final class Spool {
 
     /** Stores a new message durably; returns when both files and the directory entry are on disk. */
     public void store(QueuedMessage m, byte[] message) throws IOException {
-        Path tmp = dir.resolve(".tmp-" + m.id() + ".eml");
-        writeSynced(tmp, message);
-        Files.move(tmp, emlPath(m.id()), StandardCopyOption.ATOMIC_MOVE);
-        save(m);
+        Path tmp = dir.resolve(".tmp-" + m.id() + ".msg");
+        byte[] head = JSON.writeValueAsBytes(m);
+        byte[] all = new byte[head.length + 1 + message.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        all[head.length] = '\n';
+        System.arraycopy(message, 0, all, head.length + 1, message.length);
+        writeSynced(tmp, all);
+        Files.move(tmp, msgPath(m.id()), StandardCopyOption.ATOMIC_MOVE);
+        syncDir();
     }
 
     /** Atomically replaces the state of a message (temp + fsync + rename + directory fsync). */
@@ -78,17 +85,25 @@ public final class Spool {
     }
 
     public byte[] message(String id) throws IOException {
-        return Files.readAllBytes(emlPath(id));
+        byte[] all = Files.readAllBytes(msgPath(id));
+        int nl = 0;
+        while (nl < all.length && all[nl] != '\n') {
+            nl++;
+        }
+        return java.util.Arrays.copyOfRange(all, Math.min(nl + 1, all.length), all.length);
     }
 
-    /** Removes a finished message: the state first, so that a crash in between leaves only an orphan .eml. */
+    /**
+     * Removes a finished message (the message file last: it alone would be recovered with its
+     * initial state). The directory is not fsync'd here, as Postfix does not either: a removal lost
+     * to a power failure (not to a process crash) only means one more delivery after the reboot.
+     */
     public void remove(String id) throws IOException {
         Files.deleteIfExists(jsonPath(id));
-        Files.deleteIfExists(emlPath(id));
-        syncDir();
+        Files.deleteIfExists(msgPath(id));
     }
 
-    /** Loads every committed message and deletes temp files and uncommitted message files. */
+    /** Loads every committed message (latest state) and deletes temp files and stray state files. */
     public List<QueuedMessage> recover() throws IOException {
         List<QueuedMessage> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
@@ -96,20 +111,17 @@ public final class Spool {
                 String name = p.getFileName().toString();
                 if (name.startsWith(".tmp-")) {
                     Files.deleteIfExists(p);
-                } else if (name.endsWith(".eml") && !Files.exists(jsonPath(name.substring(0, name.length() - 4)))) {
-                    LOG.infof("removing unacknowledged spool file %s", name);
-                    Files.deleteIfExists(p);
-                } else if (name.endsWith(".json")) {
+                } else if (name.endsWith(".json") && !Files.exists(msgPath(name.substring(0, name.length() - 5)))) {
+                    Files.deleteIfExists(p); // its message was removed; the crash came before the state went
+                } else if (name.endsWith(".msg")) {
+                    String id = name.substring(0, name.length() - 4);
                     try {
-                        QueuedMessage m = JSON.readValue(p.toFile(), QueuedMessage.class);
-                        if (Files.exists(emlPath(m.id()))) {
-                            out.add(m);
-                        } else {
-                            LOG.errorf("spool state %s has no message file; dropped", name);
-                            Files.deleteIfExists(p);
-                        }
+                        Path state = jsonPath(id);
+                        QueuedMessage m = Files.exists(state) ? JSON.readValue(state.toFile(), QueuedMessage.class)
+                                : JSON.readValue(firstLine(p), QueuedMessage.class);
+                        out.add(m);
                     } catch (IOException e) {
-                        LOG.errorf("unreadable spool state %s kept aside: %s", name, e.getMessage());
+                        LOG.errorf("unreadable spool entry %s kept aside: %s", name, e.getMessage());
                         Files.move(p, dir.resolve(name + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
                     }
                 }
@@ -119,8 +131,19 @@ public final class Spool {
         return out;
     }
 
-    private Path emlPath(String id) {
-        return dir.resolve(id + ".eml");
+    private static byte[] firstLine(Path p) throws IOException {
+        try (var in = Files.newInputStream(p)) {
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                b.write(c);
+            }
+            return b.toByteArray();
+        }
+    }
+
+    private Path msgPath(String id) {
+        return dir.resolve(id + ".msg");
     }
 
     private Path jsonPath(String id) {
@@ -138,9 +161,25 @@ public final class Spool {
         }
     }
 
+    private final Object dirSync = new Object();
+    private final java.util.concurrent.atomic.AtomicLong dirRequests = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long dirSynced;
+
+    /**
+     * fsyncs the directory so that renames are durable. Concurrent callers share one fsync (group
+     * commit): a caller whose rename happened before an fsync started is covered by it.
+     */
     private void syncDir() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        long mine = dirRequests.incrementAndGet();
+        synchronized (dirSync) {
+            if (dirSynced >= mine) {
+                return;
+            }
+            long upTo = dirRequests.get();
+            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+            dirSynced = upTo;
         }
     }
 }

@@ -4,7 +4,7 @@ import io.mailroom.common.keys.KeyDirectory;
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.outbox.Outbox;
 import io.mailroom.outbox.OutboxSettings;
-import io.mailroom.outbox.delivery.SimpleDnsResolver;
+import io.mailroom.mailauth.dns.DnsjavaResolver;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +36,7 @@ public class OutboxService implements HealthCheck {
 
     void start(@Observes StartupEvent e) throws IOException {
         OutboxSettings s = OutboxSettings.from(config);
-        outbox = new Outbox(s, store, keys, new SimpleDnsResolver(s.dnsHost(), s.dnsPort()));
+        outbox = new Outbox(s, store, keys, DnsjavaResolver.builder().server(s.dnsHost(), s.dnsPort()).build());
         var q = outbox.queue();
         Gauge.builder("outbox_queue_size", q, x -> x.size()).description("messages in the spool").register(registry);
         Gauge.builder("outbox_oldest_message_age_seconds", q, x -> x.oldestAge().toSeconds())

@@ -2,7 +2,12 @@ package io.mailroom.outbox.submission;
 
 import io.mailroom.common.InvalidInputException;
 import io.mailroom.common.address.EmailAddress;
-import io.mailroom.common.dsn.Xtext;
+import io.mailroom.common.smtp.MailParameters;
+import io.mailroom.common.smtp.RcptParameters;
+import io.mailroom.common.smtp.ReceivedHeader;
+import io.mailroom.common.smtp.SmtpDataReader;
+import io.mailroom.common.smtp.SmtpServerSettings;
+import io.mailroom.common.smtp.SmtpSyntax;
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.outbox.queue.DeliveryQueue;
 import io.mailroom.outbox.queue.QueuedMessage;
@@ -50,7 +55,18 @@ public final class SubmissionSession {
 
     /** What a session needs from the service. */
     public record Services(String hostname, Authenticator auth, AccountStore store, DeliveryQueue queue,
-            SendLimits limits, long maxMessageSize, int maxRecipients, MessageSigner signer) {}
+            SendLimits limits, long maxMessageSize, int maxRecipients, MessageSigner signer) {
+        /** Parameter rules for the shared MAIL/RCPT parser (DSN advertised, no REQUIRETLS). */
+        SmtpServerSettings syntax() {
+            return SmtpServerSettings.builder().hostName(hostname).maxRecipients(maxRecipients)
+                    .maxMessageSize((int) Math.min(Integer.MAX_VALUE - 16, maxMessageSize)).advertiseDsn(true)
+                    .advertiseRequireTls(false).build();
+        }
+
+        SmtpDataReader dataReader() {
+            return SmtpDataReader.of(syntax());
+        }
+    }
 
     /** DKIM signing of a prepared message for the domain of its From address. */
     @FunctionalInterface
@@ -64,6 +80,8 @@ public final class SubmissionSession {
     private boolean tls;
     private final Supplier<SSLContext> tlsContext;
     private final Services s;
+    private final SmtpServerSettings syntax;
+    private final SmtpDataReader dataReader;
     private final String clientIp;
 
     private String helo;
@@ -82,6 +100,8 @@ public final class SubmissionSession {
         this.tls = tls;
         this.tlsContext = tlsContext;
         this.s = services;
+        this.syntax = services.syntax();
+        this.dataReader = SmtpDataReader.of(syntax);
         this.clientIp = ((InetSocketAddress) socket.getRemoteSocketAddress()).getAddress().getHostAddress();
         attach(socket);
     }
@@ -106,11 +126,31 @@ public final class SubmissionSession {
             }
             String verb = (line.indexOf(' ') < 0 ? line : line.substring(0, line.indexOf(' '))).toUpperCase(Locale.ROOT);
             String arg = line.indexOf(' ') < 0 ? "" : line.substring(line.indexOf(' ') + 1).trim();
+            try {
+                if (!command(verb, arg)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // a store or Redis failure: the client may retry, nothing was accepted
+                LOG.errorf(e, "%s from %s failed", verb, clientIp);
+                resetTransaction();
+                reply("451 4.3.0 Temporary server error, try again later");
+            }
+            if (errors > MAX_ERRORS) {
+                reply("421 4.7.0 Too many errors, closing");
+                return;
+            }
+        }
+    }
+
+    /** Runs one command; false when the session ends. */
+    private boolean command(String verb, String arg) throws IOException {
+        {
             switch (verb) {
                 case "EHLO", "HELO" -> hello(verb, arg);
                 case "STARTTLS" -> {
                     if (!startTls()) {
-                        return;
+                        return false;
                     }
                 }
                 case "AUTH" -> auth(arg);
@@ -125,15 +165,12 @@ public final class SubmissionSession {
                 case "VRFY" -> reply("252 2.5.0 Cannot VRFY user");
                 case "QUIT" -> {
                     reply("221 2.0.0 Bye");
-                    return;
+                    return false;
                 }
                 case "BDAT" -> error("502 5.5.1 CHUNKING not supported");
                 default -> error("500 5.5.2 Command not recognized");
             }
-            if (errors > MAX_ERRORS) {
-                reply("421 4.7.0 Too many errors, closing");
-                return;
-            }
+            return true;
         }
     }
 
@@ -275,81 +312,30 @@ public final class SubmissionSession {
             error("503 5.5.1 Sender already specified");
             return;
         }
-        if (!arg.toUpperCase(Locale.ROOT).startsWith("FROM:")) {
-            error("501 5.5.4 Syntax: MAIL FROM:<address>");
+        MailParameters p;
+        try {
+            p = SmtpSyntax.mailFrom("MAIL " + arg, syntax, tls);
+        } catch (SmtpSyntax.SyntaxException ex) {
+            error(ex.reply());
             return;
         }
-        Path p = path(arg.substring(5));
-        if (p == null) {
-            error("501 5.1.7 Bad sender address syntax");
+        if (p.size() > s.maxMessageSize()) {
+            error("552 5.3.4 Message size exceeds fixed limit");
             return;
         }
-        String r = null;
-        String e = null;
-        boolean utf8 = false;
-        boolean eight = false;
-        for (String param : p.params) {
-            String k = param.contains("=") ? param.substring(0, param.indexOf('=')).toUpperCase(Locale.ROOT) : param.toUpperCase(Locale.ROOT);
-            String v = param.contains("=") ? param.substring(param.indexOf('=') + 1) : null;
-            switch (k) {
-                case "SIZE" -> {
-                    try {
-                        if (v == null || Long.parseLong(v) > s.maxMessageSize()) {
-                            error("552 5.3.4 Message size exceeds fixed limit");
-                            return;
-                        }
-                    } catch (NumberFormatException ex) {
-                        error("501 5.5.4 Bad SIZE parameter");
-                        return;
-                    }
-                }
-                case "BODY" -> {
-                    if (v == null || !(v.equalsIgnoreCase("7BIT") || v.equalsIgnoreCase("8BITMIME"))) {
-                        error("501 5.5.4 Bad BODY parameter");
-                        return;
-                    }
-                    eight = v.equalsIgnoreCase("8BITMIME");
-                }
-                case "SMTPUTF8" -> utf8 = true;
-                case "RET" -> {
-                    if (v == null || !(v.equalsIgnoreCase("FULL") || v.equalsIgnoreCase("HDRS"))) {
-                        error("501 5.5.4 Bad RET parameter");
-                        return;
-                    }
-                    r = v.toUpperCase(Locale.ROOT);
-                }
-                case "ENVID" -> {
-                    try {
-                        e = Xtext.decode(v == null ? "" : v);
-                    } catch (IllegalArgumentException ex) {
-                        error("501 5.5.4 Bad ENVID parameter");
-                        return;
-                    }
-                    if (e.length() > 100) {
-                        error("501 5.5.4 ENVID too long");
-                        return;
-                    }
-                }
-                case "AUTH" -> { }
-                default -> {
-                    error("555 5.5.4 Unsupported parameter " + k);
-                    return;
-                }
-            }
-        }
-        if (p.address.isEmpty() || !mayUse(p.address)) {
-            error("550 5.7.1 Sender address <" + p.address + "> does not belong to user " + user);
+        if (p.nullSender() || !mayUse(p.address())) {
+            error("550 5.7.1 Sender address <" + p.address() + "> does not belong to user " + user);
             return;
         }
         if (!s.limits().allowed(user)) {
             error("451 4.7.1 Sending rate limit exceeded, try again later");
             return;
         }
-        sender = p.address;
-        ret = r;
-        envid = e;
-        smtputf8 = utf8;
-        eightBitBody = eight;
+        sender = p.address();
+        ret = p.ret();
+        envid = p.envelopeId();
+        smtputf8 = p.smtpUtf8();
+        eightBitBody = "8BITMIME".equals(p.body());
         reply("250 2.1.0 Ok");
     }
 
@@ -358,12 +344,14 @@ public final class SubmissionSession {
             error("503 5.5.1 Need MAIL before RCPT");
             return;
         }
-        if (!arg.toUpperCase(Locale.ROOT).startsWith("TO:")) {
-            error("501 5.5.4 Syntax: RCPT TO:<address>");
+        RcptParameters p;
+        try {
+            p = SmtpSyntax.rcptTo("RCPT " + arg, syntax);
+        } catch (SmtpSyntax.SyntaxException ex) {
+            error(ex.reply());
             return;
         }
-        Path p = path(arg.substring(3));
-        if (p == null || p.address.isEmpty() || !validAddress(p.address)) {
+        if (!validAddress(p.address())) {
             error("501 5.1.3 Bad recipient address syntax");
             return;
         }
@@ -371,39 +359,10 @@ public final class SubmissionSession {
             reply("452 4.5.3 Too many recipients");
             return;
         }
-        String notify = null;
-        String orcpt = null;
-        for (String param : p.params) {
-            String k = param.contains("=") ? param.substring(0, param.indexOf('=')).toUpperCase(Locale.ROOT) : param.toUpperCase(Locale.ROOT);
-            String v = param.contains("=") ? param.substring(param.indexOf('=') + 1) : "";
-            switch (k) {
-                case "NOTIFY" -> {
-                    String n = v.toUpperCase(Locale.ROOT);
-                    if (!n.matches("NEVER|(SUCCESS|FAILURE|DELAY)(,(SUCCESS|FAILURE|DELAY))*")) {
-                        error("501 5.5.4 Bad NOTIFY parameter");
-                        return;
-                    }
-                    notify = n;
-                }
-                case "ORCPT" -> {
-                    try {
-                        orcpt = Xtext.decode(v);
-                    } catch (IllegalArgumentException ex) {
-                        error("501 5.5.4 Bad ORCPT parameter");
-                        return;
-                    }
-                    if (!orcpt.contains(";") || orcpt.length() > 500) {
-                        error("501 5.5.4 Bad ORCPT parameter");
-                        return;
-                    }
-                }
-                default -> {
-                    error("555 5.5.4 Unsupported parameter " + k);
-                    return;
-                }
-            }
-        }
-        String addr = canonicalDomain(p.address);
+        String notify = p.notifyOn().isEmpty() ? null : String.join(",", p.notifyOn().stream().map(Enum::name).sorted(
+                java.util.Comparator.comparingInt(n -> List.of("NEVER", "SUCCESS", "FAILURE", "DELAY").indexOf(n))).toList());
+        String orcpt = p.originalRecipient();
+        String addr = canonicalDomain(p.address());
         if (rcptSet.add(addr.toLowerCase(Locale.ROOT))) {
             rcpts.add(RecipientState.pending(addr, orcpt, notify));
         }
@@ -420,21 +379,23 @@ public final class SubmissionSession {
             return;
         }
         reply("354 End data with <CR><LF>.<CR><LF>");
-        Data d = readData(s.maxMessageSize());
-        if (d.tooBig) {
+        SmtpDataReader.Result d;
+        try {
+            d = dataReader.read(in);
+        } catch (SmtpDataReader.AbortException ex) {
+            reply(ex.code() + " " + ex.text());
+            throw ex;
+        }
+        if (!d.accepted()) {
             resetTransaction();
-            error("552 5.3.4 Message size exceeds fixed limit");
+            switch (d.violation()) {
+                case TOO_BIG -> error("552 5.3.4 Message size exceeds fixed limit");
+                case BARE_LINE_END -> error("554 5.6.0 Bare CR or LF in message; lines must end with CRLF");
+                default -> error("554 5.6.0 Line longer than 998 characters");
+            }
             return;
         }
-        if (d.bareLineEnd) {
-            resetTransaction();
-            error("554 5.6.0 Bare CR or LF in message; lines must end with CRLF");
-            return;
-        }
-        if (d.eof) {
-            throw new IOException("connection closed during DATA");
-        }
-        byte[] msg = d.bytes;
+        byte[] msg = d.message();
         MessagePreparer.Parsed parsed = MessagePreparer.parse(msg);
         List<String> from = MessagePreparer.fromAddresses(parsed);
         if (from.isEmpty()) {
@@ -451,7 +412,7 @@ public final class SubmissionSession {
         }
         boolean eight = eightBitBody || hasEightBit(msg);
         String id = Spool.newId();
-        String received = MessagePreparer.received(helo, clientIp, s.hostname(), "ESMTPSA", id);
+        String received = receivedHeader(id);
         byte[] prepared = MessagePreparer.prepare(msg, parsed, s.hostname(), received);
         String fromDomain = from.get(0).substring(from.get(0).lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
         byte[] signed = s.signer() == null ? prepared : s.signer().sign(prepared, fromDomain);
@@ -469,6 +430,17 @@ public final class SubmissionSession {
         LOG.debugf("%s queued from <%s> for %d recipients", id, sender, rcpts.size());
         resetTransaction();
         reply("250 2.0.0 Ok: queued as " + id);
+    }
+
+    /** The trace field, without a "for" clause (it would reveal Bcc recipients). */
+    private String receivedHeader(String id) {
+        ReceivedHeader h = ReceivedHeader.builder().helo(helo).address(((InetSocketAddress) socket.getRemoteSocketAddress())
+                .getAddress()).by(s.hostname()).software("Mail Room").esmtp(true).authenticated(true).smtpUtf8(smtputf8).id(id);
+        if (socket instanceof SSLSocket ssl) {
+            h.tls(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite());
+        }
+        String r = h.build();
+        return r.endsWith("\r\n") ? r.substring(0, r.length() - 2) : r;
     }
 
     private boolean mayUse(String address) {
@@ -492,37 +464,6 @@ public final class SubmissionSession {
     private static String canonicalDomain(String a) {
         int at = a.lastIndexOf('@');
         return a.substring(0, at) + "@" + a.substring(at + 1).toLowerCase(Locale.ROOT);
-    }
-
-    private record Path(String address, List<String> params) {}
-
-    private static Path path(String s) {
-        String t = s.trim();
-        if (!t.startsWith("<")) {
-            return null;
-        }
-        int end = t.indexOf('>');
-        if (end < 0) {
-            return null;
-        }
-        String addr = t.substring(1, end);
-        if (addr.startsWith("@")) {
-            int colon = addr.indexOf(':');
-            if (colon < 0) {
-                return null;
-            }
-            addr = addr.substring(colon + 1); // source route, ignored (RFC 5321 §4.1.2)
-        }
-        if (addr.contains("<") || addr.contains("\"") && !addr.matches("\"[^\"]*\"@.*")) {
-            return null;
-        }
-        List<String> params = new ArrayList<>();
-        for (String p : t.substring(end + 1).trim().split("\\s+")) {
-            if (!p.isEmpty()) {
-                params.add(p);
-            }
-        }
-        return new Path(addr, params);
     }
 
     private void resetTransaction() {
@@ -566,65 +507,6 @@ public final class SubmissionSession {
             }
         }
         throw new IOException("connection closed");
-    }
-
-    private record Data(byte[] bytes, boolean tooBig, boolean bareLineEnd, boolean eof) {}
-
-    /**
-     * Reads the message up to CRLF.CRLF, removing dot-stuffing. Only CRLF counts as a line end; a
-     * bare CR or LF is noted (and the message refused), never treated as the end.
-     */
-    private Data readData(long max) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(8192);
-        boolean tooBig = false;
-        boolean bare = false;
-        boolean lineStart = true;
-        int prev = -1;
-        // state: at line start, having seen "." ?
-        while (true) {
-            int c = in.read();
-            if (c == -1) {
-                return new Data(null, tooBig, bare, true);
-            }
-            if (lineStart && c == '.') {
-                int n = in.read();
-                if (n == '\r') {
-                    int n2 = in.read();
-                    if (n2 == '\n') {
-                        return new Data(buf.toByteArray(), tooBig, bare, false);
-                    }
-                    bare = true;
-                    if (n2 == -1) {
-                        return new Data(null, tooBig, bare, true);
-                    }
-                    c = n2; // "." CR x: keep going with x
-                    write(buf, '\r', max);
-                } else if (n == -1) {
-                    return new Data(null, tooBig, bare, true);
-                } else {
-                    c = n; // dot-stuffed: drop the first dot
-                }
-            }
-            if (c == '\n' && prev != '\r') {
-                bare = true;
-            }
-            if (prev == '\r' && c != '\n') {
-                bare = true;
-            }
-            if (!write(buf, c, max)) {
-                tooBig = true;
-            }
-            lineStart = c == '\n' && prev == '\r';
-            prev = c;
-        }
-    }
-
-    private static boolean write(ByteArrayOutputStream buf, int c, long max) {
-        if (buf.size() >= max) {
-            return false;
-        }
-        buf.write(c);
-        return true;
     }
 
     private static boolean hasEightBit(byte[] b) {

@@ -1,0 +1,57 @@
+package io.mailroom.controller;
+
+import io.mailroom.common.MailRoomException;
+import io.mailroom.common.store.AccountStore;
+import io.mailroom.common.store.User;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import org.jboss.logging.Logger;
+
+/** Removes a deleted user's mailbox directory (Maildir under the mail root) when asked to purge. */
+@ApplicationScoped
+public class Mailboxes {
+    private static final Logger LOG = Logger.getLogger(Mailboxes.class);
+
+    @Inject
+    AccountStore store;
+
+    /** Deletes the user's home directory; only ever a directory strictly inside the mail root. */
+    public boolean purge(User user) {
+        Path root = store.settings().mailRoot().toAbsolutePath().normalize();
+        Path home = Path.of(user.record().home()).toAbsolutePath().normalize();
+        if (!home.startsWith(root) || home.equals(root)) {
+            throw new MailRoomException("mailbox of " + user.address() + " is outside the mail root; not purged");
+        }
+        if (!Files.isDirectory(home)) {
+            return false;
+        }
+        try {
+            Files.walkFileTree(home, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    if (exc != null) {
+                        throw exc;
+                    }
+                    Files.delete(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new MailRoomException("cannot purge the mailbox of " + user.address() + ": " + e.getMessage(), e);
+        }
+        LOG.infof("purged mailbox of %s", user.address());
+        return true;
+    }
+}
