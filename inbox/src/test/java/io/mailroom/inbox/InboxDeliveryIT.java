@@ -254,4 +254,28 @@ class InboxDeliveryIT {
         assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: big one");
         assertThat(inboxOf("bob@example.test", "bob-password")).isEmpty();
     }
+
+    @Test
+    void forgedReceivedFieldsClaimingOurHostAreRemovedAndLoopsRefused() throws Exception {
+        String forged = "Received: from internal (internal [10.0.0.1]) by mx.example.test (Mail Room) with ESMTP id FORGED;"
+                + " Wed, 25 Nov 2026 10:00:00 +0000\r\n"
+                + "Received: from a.example.net by relay.example.net with ESMTP id REAL; Wed, 25 Nov 2026 09:59:00 +0000\r\n"
+                + "From: s@example.com\r\nSubject: trace\r\n\r\nbody\r\n.";
+        String loop = "Received: from x by hop.example.net; Wed, 25 Nov 2026 09:59:00 +0000\r\n".repeat(InboxTransaction.MAX_HOPS)
+                + "Subject: loop\r\n\r\nbody\r\n.";
+        try (SmtpTalk c = new SmtpTalk(inbox.port())) {
+            c.reply();
+            c.command("EHLO client.example.com");
+            for (String msg : List.of(forged, loop)) {
+                c.command("MAIL FROM:<s@example.com>");
+                c.command("RCPT TO:<alice@example.test>");
+                c.command("DATA");
+                String reply = c.command(msg);
+                assertThat(reply).startsWith(msg == forged ? "250" : "554 5.4.6");
+            }
+        }
+        String m = inboxOf("alice@example.test", "alice-password").get(0);
+        assertThat(m).doesNotContain("FORGED").contains("id REAL", "Subject: trace");
+        assertThat(inboxOf("alice@example.test", "alice-password")).hasSize(1);
+    }
 }
