@@ -165,7 +165,7 @@ final class InboxTransaction implements EnvelopeHandler {
 
         // 3. Rspamd
         if (s.rspamd().enabled()) {
-            rspamd(headers, queueId);
+            rspamd(headers, queueId, facts.reverseName());
         }
 
         // 4. delivery
@@ -189,12 +189,12 @@ final class InboxTransaction implements EnvelopeHandler {
         return "2.0.0 Ok: queued as " + queueId;
     }
 
-    private void rspamd(MessageHeaders headers, String queueId) throws RejectException {
+    private void rspamd(MessageHeaders headers, String queueId, String reverseName) throws RejectException {
         InboxSettings s = pipeline.settings();
         RspamdClient.Result r;
         try {
             r = pipeline.rspamd().check(new RspamdClient.Envelope(client.getHostAddress(), SmtpSessions.helo(ctx),
-                    mail.address(), targets.stream().map(t -> t.rcpt().address()).toList(), null, queueId,
+                    mail.address(), targets.stream().map(t -> t.rcpt().address()).toList(), reverseName, queueId,
                     null), headers.toBytes());
         } catch (IOException | RuntimeException e) {
             pipeline.metrics().check("rspamd", "unreachable");
