@@ -29,6 +29,9 @@ public final class ComponentConfig {
     static final String KEYS_DIR = "/etc/mailroom/keys";
     static final String SPOOL_DIR = "/var/spool/mailroom";
     static final String TOKEN_DIR = "/etc/mailroom/token";
+    static final String BACKUP_KEY_DIR = "/etc/mailroom/backup-key";
+    static final String BACKUP_DIR = "/backup";
+    static final String RCLONE_DIR = "/etc/mailroom/rclone";
 
     public static Map<String, String> of(Component c, MailRoom mr, String mailRoot) {
         return new ComponentConfig(mailRoot).build(c, mr);
@@ -70,10 +73,6 @@ public final class ComponentConfig {
                 d.put("MAILROOM_CONTROLLER_PORT", String.valueOf(CONTROLLER));
                 d.put("MAILROOM_CONTROLLER_TOKEN_FILE", TOKEN_DIR + "/token");
                 d.put("MAILROOM_MX_HOST", s.hostnames.mx);
-                if (s.backup != null && s.backup.schedule != null) {
-                    d.put("MAILROOM_BACKUP_SCHEDULE", s.backup.schedule);
-                    d.put("MAILROOM_BACKUP_TARGET", Optional.ofNullable(s.backup.target).orElse(""));
-                }
             }
             case DOVECOT -> {
                 d.put("dovecot.conf", dovecotConf(s, mailRoot));
@@ -91,6 +90,29 @@ public final class ComponentConfig {
                     "port " + REDIS, "bind * -::*", "protected-mode no", "dir /data", "appendonly yes",
                     "appendfsync everysec", "save 3600 1", "") );
             case UNBOUND -> d.put("unbound.conf", unboundConf(s));
+        }
+        return d;
+    }
+
+    /** The backup job's settings (names of backup/BackupSettings); its schedule is the CronJob's. */
+    public static Map<String, String> backup(MailRoom mr, String mailRoot) {
+        MailRoomNames n = MailRoomNames.of(mr.getMetadata().getName());
+        MailRoomSpec.BackupSpec b = mr.getSpec().backup;
+        Map<String, String> d = new TreeMap<>();
+        d.put("MAILROOM_HOME", "/tmp/mailroom");
+        d.put("MAILROOM_REDIS_URI", "redis://" + n.redis() + ":" + REDIS);
+        d.put("MAILROOM_MAIL_ROOT", mailRoot);
+        d.put("MAILROOM_KEY_DIR", KEYS_DIR);
+        d.put("MAILROOM_BACKUP_PUBLIC_KEY", BACKUP_KEY_DIR + "/public.asc");
+        d.put("MAILROOM_BACKUP_ALLOW_UNENCRYPTED", "false");
+        if (b.target.startsWith("pvc:")) {
+            d.put("MAILROOM_BACKUP_DIR", BACKUP_DIR);
+        } else {
+            d.put("MAILROOM_BACKUP_DIR", "/tmp/mailroom/backup");
+            d.put("MAILROOM_BACKUP_RCLONE_REMOTE", b.target.substring("rclone:".length()));
+            if (b.rcloneConfigSecret != null) {
+                d.put("MAILROOM_BACKUP_RCLONE_CONFIG", RCLONE_DIR + "/rclone.conf");
+            }
         }
         return d;
     }
