@@ -84,6 +84,7 @@ CF
 # start-fg in the background: "postfix start" cannot log anywhere before its postlogd runs
 # and fails silently here; the foreground master logs to stdout (maillog_file) instead
 nohup postfix -c "$dir/etc" start-fg > "$dir/maillog" 2>&1 &
+echo $! > "$dir/start-fg.pid"
 for _ in $(seq 1 50); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then exit 0; fi
   sleep 0.1

@@ -5,6 +5,7 @@
 # usage: maildkim_tool.pl verify MSG DNS.json      -> one line per signature: result (e.g. pass, fail, invalid)
 #        maildkim_tool.pl sign MSG KEY SELECTOR DOMAIN -> signed message (rsa-sha256, relaxed/relaxed) on stdout
 #        maildkim_tool.pl arc-verify MSG DNS.json  -> ARC chain result (pass, fail, none)
+#        maildkim_tool.pl arc-sign MSG KEY SELECTOR DOMAIN SRVID -> sealed message on stdout (cv from our AR's arc=)
 use strict;
 use warnings;
 use JSON::PP;
@@ -12,6 +13,7 @@ use Net::DNS;
 use Mail::DKIM::Verifier;
 use Mail::DKIM::Signer;
 use Mail::DKIM::ARC::Verifier;
+use Mail::DKIM::ARC::Signer;
 
 my ($cmd, $msgfile, @args) = @ARGV;
 open(my $fh, '<:raw', $msgfile) or die "cannot read $msgfile";
@@ -56,6 +58,18 @@ if ($cmd eq 'verify') {
     $v->PRINT($msg);
     $v->CLOSE();
     print $v->result, "\n";
+} elsif ($cmd eq 'arc-sign') {
+    my ($key, $selector, $domain, $srvid) = @args;
+    my $s = Mail::DKIM::ARC::Signer->new(Algorithm => 'rsa-sha256', Chain => 'ar', Domain => $domain, SrvId => $srvid,
+        Selector => $selector, KeyFile => $key, Headers => 'from:to:subject:date:message-id');
+    $s->PRINT($msg);
+    $s->CLOSE();
+    die 'not sealed: ' . ($s->result_detail // '') unless $s->result eq 'sealed';
+    binmode STDOUT;
+    my $set = $s->as_string;
+    $set =~ s/(?<!\r)\n/\r\n/g;
+    $set .= "\r\n" unless $set =~ /\r\n\z/;
+    print $set, $msg;
 } else {
     die "unknown command $cmd";
 }

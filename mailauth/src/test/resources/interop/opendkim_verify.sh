@@ -12,9 +12,14 @@ exec unshare -n -m sh -c '
   tmp=$(mktemp -d)
   echo "nameserver 127.0.0.1" > "$tmp/resolv.conf"
   mount --bind "$tmp/resolv.conf" /etc/resolv.conf
-  /usr/bin/python3 "$0/fakedns.py" "$2" 20 > "$tmp/dns.log" 2>&1 &
+  /usr/bin/python3 "$0/fakedns.py" "$2" 60 > "$tmp/dns.log" 2>&1 &
   pid=$!
-  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do grep -q ready "$tmp/dns.log" 2>/dev/null && break; sleep 0.1; done
+  i=0
+  # wait up to 15 s for the server (python start-up is slow on a busy machine)
+  while ! grep -q ready "$tmp/dns.log" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 150 ] && { echo "fake DNS server did not start" >&2; kill $pid; exit 3; }
+    sleep 0.1
+  done
   rc=0
   opendkim-testmsg < "$1" || rc=$?
   kill $pid 2>/dev/null || true

@@ -50,6 +50,8 @@ public final class ArchiveReader {
             InputStream plain = gzip ? raw : OpenPgpEnvelope.decrypt(raw, secretKeys, passphrase);
             try {
                 return readTar(plain, sink);
+            } catch (UnpackException e) {
+                throw e;
             } catch (BackupException e) {
                 throw new BackupException("the archive " + archive.getFileName() + " is damaged: " + e.getMessage(), e);
             }
@@ -96,7 +98,14 @@ public final class ArchiveReader {
             if (name.equals(ArchiveLayout.ACCOUNTS) && e.getSize() > MAX_JSON) {
                 throw new BackupException(ArchiveLayout.ACCOUNTS + " is too large");
             }
-            sink.member(name, e.getSize(), content);
+            try {
+                sink.member(name, e.getSize(), content);
+            } catch (ArchiveReadException ex) {
+                throw ex; // the archive's fault, reported as damage
+            } catch (IOException ex) {
+                // the sink's fault (full disk while restoring...): not damage of the archive
+                throw new UnpackException("cannot unpack " + safe(name) + ": " + OpenPgpEnvelope.describe(ex), ex);
+            }
             content.transferTo(OutputStreamNull.INSTANCE);
             if (content.count != e.getSize()) {
                 throw new BackupException("member " + safe(name) + " is truncated");
@@ -151,7 +160,12 @@ public final class ArchiveReader {
 
         @Override
         public int read() throws IOException {
-            int b = in.read();
+            int b;
+            try {
+                b = in.read();
+            } catch (IOException e) {
+                throw new ArchiveReadException(e);
+            }
             if (b >= 0) {
                 sha.update((byte) b);
                 count++;
@@ -161,7 +175,12 @@ public final class ArchiveReader {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (IOException e) {
+                throw new ArchiveReadException(e);
+            }
             if (n > 0) {
                 sha.update(b, off, n);
                 count += n;
@@ -172,6 +191,20 @@ public final class ArchiveReader {
         @Override
         public void close() {
             // the next member follows in the same stream
+        }
+    }
+
+    /** Reading the archive failed (damage, truncation) while a sink was reading a member. */
+    private static final class ArchiveReadException extends IOException {
+        ArchiveReadException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** A sink could not store a member (e.g. no space left while restoring); the archive may be fine. */
+    public static final class UnpackException extends BackupException {
+        UnpackException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

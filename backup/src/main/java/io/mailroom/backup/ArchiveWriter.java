@@ -61,6 +61,12 @@ public final class ArchiveWriter {
         Instant start = Instant.now();
         boolean encrypted = recipient != null;
         Path partial = null;
+        AccountSnapshot accounts;
+        try {
+            accounts = store.exportAll();
+        } catch (RuntimeException e) {
+            throw new BackupException("cannot read the account store: " + OpenPgpEnvelope.describe(e), e);
+        }
         try {
             Files.createDirectories(targetDir);
             String name = ArchiveLayout.archiveName(start, encrypted);
@@ -85,7 +91,7 @@ public final class ArchiveWriter {
                 TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(sink));
                 tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
                 tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-                manifest = writeMembers(tar, start);
+                manifest = writeMembers(tar, accounts, start);
                 tar.close(); // finishes tar, gzip and the OpenPGP packets
                 ch.force(true);
             }
@@ -94,6 +100,11 @@ public final class ArchiveWriter {
                 target = targetDir.resolve(name.replace(".tar.gz", "-" + i + ".tar.gz"));
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel dir = FileChannel.open(targetDir, StandardOpenOption.READ)) {
+                dir.force(true); // the rename itself survives a crash
+            } catch (IOException ignored) {
+                // not every file system can sync a directory
+            }
             long size = Files.size(target);
             return new Written(target, size, manifest);
         } catch (IOException | RuntimeException e) {
@@ -108,9 +119,9 @@ public final class ArchiveWriter {
         }
     }
 
-    private Manifest writeMembers(TarArchiveOutputStream tar, Instant start) throws IOException {
+    private Manifest writeMembers(TarArchiveOutputStream tar, AccountSnapshot accounts, Instant start)
+            throws IOException {
         List<Manifest.Member> members = new ArrayList<>();
-        AccountSnapshot accounts = store.exportAll();
         byte[] accountsJson = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(accounts);
         add(tar, members, ArchiveLayout.ACCOUNTS, accountsJson.length, new ByteArrayInputStream(accountsJson), start);
 
@@ -129,7 +140,8 @@ public final class ArchiveWriter {
             add(tar, members, member, size, content, start);
             if (System.nanoTime() - lastLog[0] > PROGRESS_EVERY.toNanos()) {
                 lastLog[0] = System.nanoTime();
-                LOG.infof("backup in progress: %d files saved so far", members.size());
+                LOG.infof("backup in progress: %d files, %d bytes saved so far", members.size(),
+                        members.stream().mapToLong(Manifest.Member::size).sum());
             }
         });
 

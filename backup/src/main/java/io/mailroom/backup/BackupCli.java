@@ -149,6 +149,9 @@ public final class BackupCli {
         @Option(names = "--overwrite-accounts", description = "With --merge: replace existing users with the archive's")
         boolean overwriteAccounts;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         Restore(Context ctx) {
             this.ctx = ctx;
         }
@@ -156,7 +159,7 @@ public final class BackupCli {
         @Override
         public Integer call() {
             if (overwriteAccounts && !merge) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         "--overwrite-accounts only applies with --merge");
             }
             Restorer.Report r = ctx.withJob(job -> job.restore(archive, merge, overwriteAccounts));

@@ -118,6 +118,11 @@ public final class BackupJob {
         return new ArchiveReader(secret, OpenPgpEnvelope.loadPassphrase(settings.passphraseFile()));
     }
 
+    /** Checks what a run needs before it starts (the encryption key, or permission not to encrypt). */
+    public void checkConfiguration() {
+        recipient();
+    }
+
     private PGPPublicKey recipient() {
         if (settings.publicKey() != null) {
             return OpenPgpEnvelope.loadPublicKey(settings.publicKey());

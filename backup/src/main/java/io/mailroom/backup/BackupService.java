@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
  * {@code mailroom_backup_last_messages}, {@code mailroom_backup_last_duration_seconds}.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // the gauges exist from the start, not from the first scheduled run
 public class BackupService {
     private static final Logger LOG = Logger.getLogger(BackupService.class);
 
@@ -49,6 +50,16 @@ public class BackupService {
                 .description("Messages in the last archive written").register(registry);
         Gauge.builder("mailroom.backup.last.duration.seconds", lastDurationMillis, v -> v.get() / 1000.0)
                 .description("Duration of the last backup run").register(registry);
+        try {
+            new BackupJob(settings(), store, keys).checkConfiguration();
+        } catch (RuntimeException e) {
+            // the service still starts (metrics, health), but say now what the first run will say
+            LOG.errorf("backups will fail until the configuration is fixed: %s", e.getMessage());
+        }
+    }
+
+    private static BackupSettings settings() {
+        return BackupSettings.from(k -> ConfigProvider.getConfig().getOptionalValue(k, String.class));
     }
 
     @Scheduled(identity = "mailroom-backup", cron = "{mailroom.backup.schedule}",
@@ -61,9 +72,7 @@ public class BackupService {
     public synchronized BackupJob.Report runNow() {
         long start = System.currentTimeMillis();
         try {
-            BackupSettings settings = BackupSettings.from(
-                    k -> ConfigProvider.getConfig().getOptionalValue(k, String.class));
-            BackupJob.Report r = new BackupJob(settings, store, keys).run();
+            BackupJob.Report r = new BackupJob(settings(), store, keys).run();
             lastSize.set(r.bytes());
             lastMessages.set(r.manifest().counts().messages());
             lastDurationMillis.set(System.currentTimeMillis() - start);

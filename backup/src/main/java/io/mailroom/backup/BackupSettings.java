@@ -46,7 +46,7 @@ public record BackupSettings(String redisUri, Path mailRoot, Path keyDir, Path t
                 get.apply("mailroom.backup.rclone.remote"),
                 path(get.apply("mailroom.backup.rclone.config")),
                 orElse(get.apply("mailroom.backup.rclone.binary"), "rclone"),
-                Integer.parseInt(orElse(get.apply("mailroom.backup.retention.count"), "14")),
+                count(orElse(get.apply("mailroom.backup.retention.count"), "14")),
                 age(orElse(get.apply("mailroom.backup.retention.age"), "30d")));
     }
 
@@ -90,6 +90,18 @@ public record BackupSettings(String redisUri, Path mailRoot, Path keyDir, Path t
 
     private static Path path(String v) {
         return v == null ? null : Path.of(v);
+    }
+
+    private static int count(String v) {
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new BackupException("mailroom.backup.retention.count must be a number >= 0, not " + v);
     }
 
     /** {@code 30d}, {@code 12h}, {@code 0} (no limit) or an ISO-8601 duration ({@code P30D}). */

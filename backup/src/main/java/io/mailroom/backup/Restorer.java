@@ -74,7 +74,12 @@ public final class Restorer {
             keyStage = Files.createDirectory(keys.root().resolve(".restore-" + id),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Staging staging = new Staging(mailStage, keyStage, owner);
-            Manifest manifest = reader.read(archive, staging);
+            Manifest manifest;
+            try {
+                manifest = reader.read(archive, staging);
+            } catch (ArchiveReader.UnpackException e) {
+                throw new BackupException("restore failed, nothing was changed: " + e.getMessage(), e);
+            }
             if (staging.accounts == null) {
                 throw new BackupException("the archive holds no " + ArchiveLayout.ACCOUNTS);
             }
@@ -130,15 +135,29 @@ public final class Restorer {
             String why = e instanceof MailRoomException ? e.getMessage() : OpenPgpEnvelope.describe(e);
             throw new BackupException("restore failed, nothing was changed: " + why, e);
         }
+        try {
+            return moveMail(manifest, staging, movedKeys.size(), keysKept, accounts);
+        } catch (IOException | RuntimeException e) {
+            // accounts and keys are in place; the mail that was moved stays, a merge adds the rest
+            throw new BackupException("restore incomplete: accounts and keys were restored, but moving the mail "
+                    + "failed (" + OpenPgpEnvelope.describe(e) + "); run the restore again with --merge to finish", e);
+        }
+    }
+
+    private Report moveMail(Manifest manifest, Staging staging, int keysRestored, int keysKept,
+            AccountSnapshot.ImportResult accounts) throws IOException {
         int restored = 0;
         int kept = 0;
+        java.util.Map<Path, java.util.Set<String>> present = new java.util.HashMap<>();
         for (ArchiveLayout.MailPath m : staging.mailFiles) {
             Path staged = staging.mailStage.resolve(m.relative());
             Path folder = mailRoot.resolve(m.domain()).resolve(m.local()).resolve("Maildir");
             if (!m.folder().isEmpty()) {
                 folder = folder.resolve(m.folder());
             }
-            boolean exists = m.isMessage() ? hasMessage(folder, ArchiveLayout.messageBaseName(m.file()))
+            boolean exists = m.isMessage()
+                    ? present.computeIfAbsent(folder, Restorer::messageBaseNames)
+                            .contains(ArchiveLayout.messageBaseName(m.file()))
                     : Files.exists(folder.resolve(m.file()));
             if (exists) {
                 kept += m.isMessage() ? 1 : 0;
@@ -149,7 +168,7 @@ public final class Restorer {
             Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
             restored += m.isMessage() ? 1 : 0;
         }
-        return new Report(manifest, restored, kept, movedKeys.size(), keysKept, accounts);
+        return new Report(manifest, restored, kept, keysRestored, keysKept, accounts);
     }
 
     private void requireEmptyInstallation() {
@@ -181,7 +200,9 @@ public final class Restorer {
         }
     }
 
-    private static boolean hasMessage(Path folder, String base) throws IOException {
+    /** The base names of the messages a Maildir folder holds before the restore adds to it. */
+    private static java.util.Set<String> messageBaseNames(Path folder) {
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (String dir : List.of("cur", "new")) {
             Path d = folder.resolve(dir);
             if (!Files.isDirectory(d)) {
@@ -189,13 +210,13 @@ public final class Restorer {
             }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
                 for (Path p : ds) {
-                    if (ArchiveLayout.messageBaseName(p.getFileName().toString()).equals(base)) {
-                        return true;
-                    }
+                    names.add(ArchiveLayout.messageBaseName(p.getFileName().toString()));
                 }
+            } catch (IOException e) {
+                throw new BackupException("cannot read " + d + ": " + OpenPgpEnvelope.describe(e), e);
             }
         }
-        return false;
+        return names;
     }
 
     /** Creates the Maildir (with cur/new/tmp) and the directories above it, owned like the mail root. */

@@ -155,6 +155,17 @@ class DamagedArchiveIT {
         assertThatThrownBy(() -> inst.job(settings).restore(good, false, false))
                 .isInstanceOf(BackupException.class).hasMessageContaining("not empty").hasMessageContaining("--merge");
         assertThat(state()).isEqualTo(before);
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertThat(BackupCli.execute(config(), new PrintWriter(out), new PrintWriter(err), "restore", good.toString()))
+                .isEqualTo(BackupCli.FAILED);
+        assertThat(err.toString()).startsWith("error: the installation is not empty").contains("--merge");
+        err.getBuffer().setLength(0);
+        assertThat(BackupCli.execute(config(), new PrintWriter(out), new PrintWriter(err), "restore", good.toString(),
+                "--overwrite-accounts")).isEqualTo(BackupCli.USAGE);
+        assertThat(err.toString()).contains("--overwrite-accounts only applies with --merge");
+        assertThat(state()).isEqualTo(before);
     }
 
     @Test
@@ -218,6 +229,29 @@ class DamagedArchiveIT {
             }
         }
         assertThat(mounted).as("tmpfs mounted (the test runs as root here)").isTrue();
+    }
+
+    /** Restoring onto a mail root without room: the archive is fine, the error says so, nothing changes. */
+    @Test
+    void fullDiskDuringRestoreChangesNothing() throws Exception {
+        Path tinyMail = Files.createDirectories(work.resolve("tiny-mail"));
+        assertThat(new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", tinyMail.toString())
+                .redirectErrorStream(true).start().waitFor()).as("tmpfs mounted (runs as root)").isZero();
+        try {
+            State before = state();
+            Restorer onTiny = new Restorer(inst.store, inst.keys, tinyMail,
+                    new ArchiveReader(OpenPgpEnvelope.loadSecretKeys(pgp.secretKey()),
+                            OpenPgpEnvelope.loadPassphrase(pgp.passphrase())));
+            assertThatThrownBy(() -> onTiny.restore(good, true, true))
+                    .isInstanceOf(BackupException.class)
+                    .hasMessageStartingWith("restore failed, nothing was changed: cannot unpack mail/")
+                    .hasMessageContaining("No space left on device")
+                    .hasMessageNotContaining("damaged");
+            assertThat(state()).isEqualTo(before);
+            assertThat(Installation.tree(tinyMail)).as("staging removed").isEmpty();
+        } finally {
+            new ProcessBuilder("umount", tinyMail.toString()).start().waitFor();
+        }
     }
 
     @Test

@@ -105,6 +105,14 @@ class ClientCertificateIT {
         assertThat(opensslVerify(caFile, crlFile, certFile)).contains("certificate revoked");
         assertThat(store.certificate("dave@cert.test")).isEmpty();
         assertThat(Cli.run(base, "revoke-cert", "dave@cert.test").exitCode()).isEqualTo(2);
+        // once Dovecot has the new CRL, the revoked certificate no longer logs in
+        ControllerServers.reloadCrl(Files.readString(caFile), Files.readString(crlFile));
+        String refused = "";
+        for (int i = 0; i < 50 && !refused.startsWith("a NO"); i++) {
+            Thread.sleep(100); // the reload restarts the login processes
+            refused = externalLogin(ks, password.toCharArray());
+        }
+        assertThat(refused).startsWith("a NO");
 
         // a deleted user cannot log in with a certificate either
         Path second = dir.resolve("dave2.p12");

@@ -29,6 +29,8 @@ public class ControllerServers implements QuarkusTestResourceLifecycleManager {
     static Path dir;
     static KeyDirectory keys;
     static TestCertificates.PemFiles inboxCertificate;
+    /** The certificate-only Dovecot's ssl_ca: the CA certificate followed by its CRL. */
+    static Path sslCa;
 
     @Override
     public Map<String, String> start() {
@@ -47,20 +49,11 @@ public class ControllerServers implements QuarkusTestResourceLifecycleManager {
 
             // the CA the Controller uses (it would create it on first use; Dovecot needs it at start)
             ClientCertificateAuthority ca = ClientCertificateAuthority.loadOrCreate(keys, "Mail Room");
-            Path sslCa = dir.resolve("ssl-ca.pem");
+            sslCa = dir.resolve("ssl-ca.pem");
             Files.writeString(sslCa, ca.certificatePem() + ca.crlPem());
             Path certAuth = dir.resolve("dovecot-cert-auth.conf.ext");
-            Files.writeString(certAuth, """
-                    uri = redis:host=%s:port=%d
-                    iterate_disable = yes
-                    key user {
-                      key = user:%%u
-                      format = json
-                    }
-                    passdb_fields {
-                      nopassword = y
-                    }
-                    """.formatted(redis.host(), redis.port()));
+            Files.writeString(certAuth, resource("mailroom/dovecot/dovecot-dict-cert-auth.conf.ext")
+                    .replace("@REDIS_HOST@", redis.host()).replace("@REDIS_PORT@", String.valueOf(redis.port())));
             certDovecot = new DovecotServer(redis, true)
                     .ssl(inboxCertificate.certificate(), inboxCertificate.key())
                     .extraConfig(clientCertificateConfig(sslCa, certAuth));
@@ -103,6 +96,26 @@ public class ControllerServers implements QuarkusTestResourceLifecycleManager {
                   mechanisms = external
                 }
                 """.formatted(sslCa, certAuth);
+    }
+
+    /** Publishes the current CRL to the certificate-only Dovecot: rewrite ssl_ca, then reload Dovecot. */
+    static void reloadCrl(String caPem, String crlPem) throws IOException, InterruptedException {
+        Files.writeString(sslCa, caPem + crlPem);
+        Process p = new ProcessBuilder("doveadm", "-c", certDovecot.workDir().resolve("dovecot.conf").toString(),
+                "reload").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("doveadm reload failed: " + out);
+        }
+    }
+
+    static String resource(String name) throws IOException {
+        try (var in = ControllerServers.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + name + " not found");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Override

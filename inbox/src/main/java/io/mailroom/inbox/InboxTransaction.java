@@ -46,6 +46,7 @@ final class InboxTransaction implements EnvelopeHandler {
     private final InetAddress client;
     private MailParameters mail;
     private SpfResult spf;
+    private SpfResult heloSpf;
     private final List<Target> targets = new ArrayList<>();
 
     InboxTransaction(InboxPipeline pipeline, MessageContext ctx) {
@@ -62,6 +63,16 @@ final class InboxTransaction implements EnvelopeHandler {
             spf = pipeline.auth().spf(client, SmtpSessions.helo(ctx), mail.address());
         }
         if (s.spf().enabled()) {
+            String helo = SmtpSessions.helo(ctx);
+            // RFC 7208 §2.3: the HELO identity too, unless it is an address literal
+            if (!helo.isEmpty() && !helo.startsWith("[") && !mail.nullSender()) {
+                heloSpf = pipeline.auth().spfHelo(client, helo);
+                pipeline.metrics().check("spf_helo", heloSpf.result().keyword());
+                if (s.spf() == CheckPolicy.ENFORCE && heloSpf.result() == SpfResult.Result.FAIL) {
+                    pipeline.metrics().message("rejected");
+                    throw new RejectException(550, "5.7.23 SPF validation failed for HELO " + helo);
+                }
+            }
             pipeline.metrics().check("spf", spf.result().keyword());
             if (s.spf() == CheckPolicy.ENFORCE) {
                 if (spf.result() == SpfResult.Result.FAIL) {
@@ -105,6 +116,9 @@ final class InboxTransaction implements EnvelopeHandler {
         AuthenticationResults ar = AuthenticationResults.builder(s.authservId());
         if (s.spf().enabled()) {
             ar.spf(spf.result().keyword(), mail.address(), SmtpSessions.helo(ctx));
+            if (heloSpf != null) {
+                ar.spf(heloSpf.result().keyword(), null, SmtpSessions.helo(ctx));
+            }
         }
         if (s.dkim().enabled() || s.arc().enabled() || s.dmarc().enabled()) {
             MailAuthentication.Verdict v = pipeline.auth().verify(original, spf, client, s.dkim().enabled(),

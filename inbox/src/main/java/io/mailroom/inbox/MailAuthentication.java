@@ -54,6 +54,11 @@ public final class MailAuthentication {
         return spf.checkMailFrom(client, mailFrom, helo);
     }
 
+    /** SPF of the HELO identity (RFC 7208 §2.3), checked as postmaster@HELO. */
+    public io.mailroom.mailauth.spf.SpfResult spfHelo(InetAddress client, String helo) {
+        return spf.checkHelo(client, helo);
+    }
+
     /**
      * Runs the end-of-data checks on the message as received and adds their results to {@code ar}.
      *

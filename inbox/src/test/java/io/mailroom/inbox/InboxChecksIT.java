@@ -64,6 +64,7 @@ class InboxChecksIT {
                 .txt("sel._domainkey.example.net", netKey.dnsRecord())
                 .txt("_dmarc.example.net", "v=DMARC1; p=reject"));
         dns.zone("example.org", z -> z.txt("example.org", "v=spf1 ip4:127.0.0.1 -all")
+                .txt("forged-helo.example.org", "v=spf1 -all")
                 .txt("arc._domainkey.example.org", orgKey.dnsRecord()));
         redis = RedisConnections.open(mail.redis().uri());
         store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
@@ -201,5 +202,20 @@ class InboxChecksIT {
         assertThat(ar).filteredOn(a -> a.startsWith(AUTHSERV)).singleElement().asString()
                 .contains("spf=fail").doesNotContain("dmarc=pass");
         assertThat(ar).anySatisfy(a -> assertThat(a).startsWith("other.example;"));
+    }
+
+    @Test
+    void heloIdentityIsCheckedToo() throws Exception {
+        Path f = Files.createTempFile(dir, "msg", ".eml");
+        Files.write(f, message("carol@example.com", "helo", "x"));
+        Swaks.Result r = Swaks.send(strict.port(), "carol@example.com", "alice@example.test", "--data", f.toString(),
+                "--helo", "forged-helo.example.org");
+        assertThat(r.accepted()).isFalse();
+        assertThat(r.transcript()).contains("550 5.7.23 SPF validation failed for HELO forged-helo.example.org");
+        Swaks.Result tagged = Swaks.send(tagging.port(), "carol@example.com", "alice@example.test", "--data", f.toString(),
+                "--helo", "forged-helo.example.org");
+        assertThat(tagged.accepted()).isTrue();
+        assertThat(authResults(aliceInbox().get(0)).get(0))
+                .contains("spf=pass smtp.mailfrom=carol@example.com", "spf=fail smtp.helo=forged-helo.example.org");
     }
 }

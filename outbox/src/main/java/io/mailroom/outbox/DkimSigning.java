@@ -1,7 +1,6 @@
 package io.mailroom.outbox;
 
 import io.mailroom.common.keys.KeyDirectory;
-import io.mailroom.common.store.AccountStore;
 import io.mailroom.common.store.DkimKeyInfo;
 import io.mailroom.common.store.DomainRecord;
 import io.mailroom.mailauth.dkim.DkimSigner;
@@ -28,18 +27,18 @@ final class DkimSigning implements SubmissionSession.MessageSigner {
 
     private record Loaded(long modified, SigningKey key) {}
 
-    private final AccountStore store;
+    private final DomainCache domains;
     private final KeyDirectory keys;
     private final Map<Path, Loaded> cache = new ConcurrentHashMap<>();
 
-    DkimSigning(AccountStore store, KeyDirectory keys) {
-        this.store = store;
+    DkimSigning(DomainCache domains, KeyDirectory keys) {
+        this.domains = domains;
         this.keys = keys;
     }
 
     @Override
     public byte[] sign(byte[] message, String fromDomain) {
-        Optional<DomainRecord> d = store.domain(fromDomain);
+        Optional<DomainRecord> d = domains.domain(fromDomain);
         if (d.isEmpty() || d.get().signingKeys().isEmpty()) {
             return message;
         }

@@ -45,7 +45,8 @@ public final class Outbox implements AutoCloseable {
         MtaStsPolicies mtaSts = new MtaStsPolicies(dns, s.mtaStsUrlTemplate(), trust(s));
         RemoteDelivery remote = new RemoteDelivery(new MxResolver(dns, s.remotePort(), s.routes()), pool, mtaSts,
                 s.hostname(), (int) s.connectTimeout().toMillis(), (int) s.readTimeout().toMillis());
-        LocalDelivery local = new LocalDelivery(store, s.lmtpHost(), s.lmtpPort(), s.hostname(),
+        DomainCache domains = new DomainCache(store, 5_000);
+        LocalDelivery local = new LocalDelivery(store, domains::isLocal, s.lmtpHost(), s.lmtpPort(), s.hostname(),
                 (int) s.readTimeout().toMillis());
         queue = new DeliveryQueue(new Spool(s.spoolDir()), s.retry(), remote, local, s.hostname(), s.workers());
         queue.start();
@@ -53,7 +54,7 @@ public final class Outbox implements AutoCloseable {
                 new Authenticator(store, s.authCacheSize(), s.authMaxFailuresPerAccount(), s.authMaxFailuresPerIp(),
                         s.authFailureWindow().toMillis()),
                 store, queue, new SendLimits(s.rateLimit(), s.rateWindow().toMillis()), s.maxMessageSize(),
-                s.maxRecipients(), new DkimSigning(store, keys));
+                s.maxRecipients(), new DkimSigning(domains, keys));
         InetAddress bind = InetAddress.getByName(s.bindAddress());
         submission = new SubmissionServer(bind, s.submissionPort(), false, tls, services, s.maxConnections());
         submissions = new SubmissionServer(bind, s.submissionsPort(), true, tls, services, s.maxConnections());

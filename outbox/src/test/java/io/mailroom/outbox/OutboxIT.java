@@ -77,6 +77,8 @@ class OutboxIT {
         p.put("mailroom.outbox.routes", "example.net=127.0.0.2:" + sink.port + ",example.org=127.0.0.3:"
                 + grey.port() + ",example.com=127.0.0.4:" + rejecting.port);
         p.put("mailroom.outbox.retry-schedule", "1s");
+        p.put("mailroom.outbox.delay-warning", "3s");
+        p.put("mailroom.outbox.max-queue-time", "6s");
         p.put("mailroom.outbox.max-recipients", "20");
         p.put("mailroom.outbox.max-message-size", "200000");
         outbox = new Outbox(OutboxTestConfig.settings(p), store, new KeyDirectory(tmp.resolve("keys")), null);
@@ -306,5 +308,21 @@ class OutboxIT {
         }
         String dsn = new String(mailboxMessage("alice@example.test", "utf8-1"), StandardCharsets.UTF_8);
         assertThat(dsn).contains("Status: 5.6.7", "SMTPUTF8");
+    }
+
+    @Test
+    void aRecipientThatStaysTemporarilyFailedGetsADelayNoticeThenAnExpiryBounce() throws Exception {
+        try (RawSubmission s = new RawSubmission(outbox.submissionsPort(), true)) {
+            assertThat(s.login("alice@example.test", PW)).startsWith("235");
+            assertThat(s.cmd("MAIL FROM:<alice@example.test>")).startsWith("250");
+            assertThat(s.cmd("RCPT TO:<busy@example.org>")).startsWith("250");
+            assertThat(s.cmd("DATA")).startsWith("354");
+            assertThat(s.cmd("From: alice@example.test\r\nSubject: busy-1\r\n\r\nhi\r\n.")).startsWith("250");
+        }
+        String delay = new String(mailboxMessage("alice@example.test", "Action: delayed"), StandardCharsets.UTF_8);
+        assertThat(delay).contains("Delayed Mail", "Final-Recipient: rfc822; busy@example.org", "Will-Retry-Until:",
+                "452 4.2.2 Mailbox full", "Subject: busy-1");
+        String expired = new String(mailboxMessage("alice@example.test", "Status: 4.4.7"), StandardCharsets.UTF_8);
+        assertThat(expired).contains("Action: failed", "busy@example.org", "Subject: busy-1");
     }
 }

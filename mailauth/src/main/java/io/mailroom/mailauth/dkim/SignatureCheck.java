@@ -112,9 +112,9 @@ public final class SignatureCheck {
         return validDomain(s);
     }
 
-    /** Parses a decimal tag value of at most {@code maxDigits} digits, or -1. */
+    /** Parses a decimal tag value of at most {@code maxDigits} digits (never more than 18, so it fits a long), or -1. */
     public static long number(String v, int maxDigits) {
-        if (v == null || v.isEmpty() || v.length() > maxDigits) return -1;
+        if (v == null || v.isEmpty() || v.length() > Math.min(maxDigits, 18)) return -1;
         for (int i = 0; i < v.length(); i++) if (v.charAt(i) < '0' || v.charAt(i) > '9') return -1;
         return Long.parseLong(v);
     }

@@ -134,6 +134,25 @@ class DkimInteropTest {
     }
 
     @Test
+    void openDkimLibrarySignsWeVerify() {
+        Path msg = peers.file("plain-odlib.eml", MESSAGE);
+        Path edPem = peers.file("ed.pem", ed.toPem());
+        for (String[] alg : new String[][] {{"rsa-sha256", rsaPem.toString(), "rsa"}, {"ed25519-sha256", edPem.toString(), "ed"}}) {
+            PeerTools.Run signed = peers.opendkimLibSign(msg, Path.of(alg[1]), alg[2], DOMAIN, alg[0]);
+            assertThat(signed.exit()).as(signed.err()).isZero();
+            byte[] bytes = signed.out().getBytes(StandardCharsets.ISO_8859_1);
+            List<DkimResult> results = new DkimVerifier(dns).verify(bytes);
+            assertThat(results).singleElement().satisfies(r -> {
+                assertThat(r.status()).as(r.reason()).isEqualTo(DkimResult.Status.PASS);
+                assertThat(r.algorithm()).isEqualTo(alg[0]);
+            });
+            assertThat(ours(tamperBody(bytes))).containsExactly("fail");
+            assertThat(ours(tamperHeader(bytes))).containsExactly("fail");
+            note("OpenDKIM (libopendkim) " + alg[0] + " -> us", "pass; tampered body/header: fail/fail");
+        }
+    }
+
+    @Test
     void openDkimSignsWithRsaSha1WhichWeRefuse() {
         // opendkim-testmsg signs with rsa-sha1 only (libopendkim's default, no option to change it):
         // RFC 8301 forbids accepting it, while dkimpy (which still accepts sha1) confirms the signature is sound.
@@ -216,6 +235,19 @@ class DkimInteropTest {
         byte[] twice = withOurAr.prepend(set).toBytes();
         assertThat(new ArcVerifier(dns).verify(twice).status()).isEqualTo(ArcVerifier.Status.PASS);
         checkPeersValidate("i=2 on dkimpy's i=1", twice);
+    }
+
+    @Test
+    void mailDkimSealsWeValidate() {
+        String withAr = "Authentication-Results: lists.example.net; spf=pass smtp.mailfrom=alice@example.com; arc=none\r\n" + MESSAGE;
+        PeerTools.Run sealed = peers.perl("arc-sign", peers.file("arc-md.eml", withAr).toString(), rsaPem.toString(), "rsa", DOMAIN, "lists.example.net");
+        assertThat(sealed.exit()).as(sealed.err()).isZero();
+        byte[] bytes = sealed.out().getBytes(StandardCharsets.ISO_8859_1);
+        ArcVerifier.Result r = new ArcVerifier(dns).verify(bytes);
+        assertThat(r.status()).as(r.toString()).isEqualTo(ArcVerifier.Status.PASS);
+        assertThat(new ArcVerifier(dns).verify(tamperBody(bytes)).status()).isEqualTo(ArcVerifier.Status.FAIL);
+        assertThat(new ArcVerifier(dns).verify(tamperHeader(bytes)).status()).isEqualTo(ArcVerifier.Status.FAIL);
+        note("Mail::DKIM::ARC::Signer (i=1) -> us", "pass; tampered body/header: fail/fail");
     }
 
     @Test

@@ -25,7 +25,7 @@ final class PeerTools {
 
     PeerTools(Path dir) {
         this.dir = dir;
-        for (String name : List.of("dkimpy_tool.py", "maildkim_tool.pl", "fakedns.py", "opendkim_verify.sh")) {
+        for (String name : List.of("dkimpy_tool.py", "maildkim_tool.pl", "fakedns.py", "opendkim_verify.sh", "opendkim_sign.py")) {
             try (InputStream in = PeerTools.class.getResourceAsStream("/interop/" + name)) {
                 Path p = dir.resolve(name);
                 Files.write(p, in.readAllBytes());
@@ -74,6 +74,11 @@ final class PeerTools {
     /** opendkim-testmsg in signing mode (stdin -> stdout). */
     Run opendkimSign(Path message, Path key, String selector, String domain) {
         return run(List.of("/usr/sbin/opendkim-testmsg", "-C", "-d", domain, "-k", key.toString(), "-s", selector), message);
+    }
+
+    /** libopendkim signing (rsa-sha256 or ed25519-sha256) through ctypes. */
+    Run opendkimLibSign(Path message, Path pemKey, String selector, String domain, String algorithm) {
+        return run(List.of("/usr/bin/python3", dir.resolve("opendkim_sign.py").toString(), message.toString(), pemKey.toString(), selector, domain, algorithm));
     }
 
     /** opendkim-testmsg verification in a private network namespace with a fake DNS server. */

@@ -23,8 +23,12 @@ public final class LocalDelivery {
     private final String hostname;
     private final int timeoutMs;
 
-    public LocalDelivery(AccountStore store, String lmtpHost, int lmtpPort, String hostname, int timeoutMs) {
+    private final java.util.function.Predicate<String> localDomain;
+
+    public LocalDelivery(AccountStore store, java.util.function.Predicate<String> localDomain, String lmtpHost, int lmtpPort,
+            String hostname, int timeoutMs) {
         this.store = store;
+        this.localDomain = localDomain;
         this.lmtpHost = lmtpHost;
         this.lmtpPort = lmtpPort;
         this.hostname = hostname;
@@ -32,7 +36,7 @@ public final class LocalDelivery {
     }
 
     public boolean isLocal(String domain) {
-        return store.isLocalDomain(domain);
+        return localDomain.test(domain);
     }
 
     public List<DeliveryResult> deliver(String sender, List<RecipientState> rcpts, byte[] message) {

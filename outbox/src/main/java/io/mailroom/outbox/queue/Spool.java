@@ -93,11 +93,14 @@ public final class Spool {
         return java.util.Arrays.copyOfRange(all, Math.min(nl + 1, all.length), all.length);
     }
 
-    /** Removes a finished message (the message file last: it alone would be recovered with its initial state). */
+    /**
+     * Removes a finished message (the message file last: it alone would be recovered with its
+     * initial state). The directory is not fsync'd here, as Postfix does not either: a removal lost
+     * to a power failure (not to a process crash) only means one more delivery after the reboot.
+     */
     public void remove(String id) throws IOException {
         Files.deleteIfExists(jsonPath(id));
         Files.deleteIfExists(msgPath(id));
-        syncDir();
     }
 
     /** Loads every committed message (latest state) and deletes temp files and stray state files. */
@@ -158,9 +161,25 @@ public final class Spool {
         }
     }
 
+    private final Object dirSync = new Object();
+    private final java.util.concurrent.atomic.AtomicLong dirRequests = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long dirSynced;
+
+    /**
+     * fsyncs the directory so that renames are durable. Concurrent callers share one fsync (group
+     * commit): a caller whose rename happened before an fsync started is covered by it.
+     */
     private void syncDir() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        long mine = dirRequests.incrementAndGet();
+        synchronized (dirSync) {
+            if (dirSynced >= mine) {
+                return;
+            }
+            long upTo = dirRequests.get();
+            try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+                ch.force(true);
+            }
+            dirSynced = upTo;
         }
     }
 }

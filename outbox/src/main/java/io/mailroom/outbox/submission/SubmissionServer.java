@@ -66,6 +66,8 @@ public final class SubmissionServer implements AutoCloseable {
                     new SubmissionSession(conn, implicitTls, tls, services).run();
                 } catch (IOException e) {
                     LOG.debugf("connection from %s: %s", s.getRemoteSocketAddress(), e.getMessage());
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "submission session from %s failed", s.getRemoteSocketAddress());
                 } finally {
                     connections.release();
                     try {

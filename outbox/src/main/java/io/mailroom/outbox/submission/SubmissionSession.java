@@ -126,11 +126,31 @@ public final class SubmissionSession {
             }
             String verb = (line.indexOf(' ') < 0 ? line : line.substring(0, line.indexOf(' '))).toUpperCase(Locale.ROOT);
             String arg = line.indexOf(' ') < 0 ? "" : line.substring(line.indexOf(' ') + 1).trim();
+            try {
+                if (!command(verb, arg)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // a store or Redis failure: the client may retry, nothing was accepted
+                LOG.errorf(e, "%s from %s failed", verb, clientIp);
+                resetTransaction();
+                reply("451 4.3.0 Temporary server error, try again later");
+            }
+            if (errors > MAX_ERRORS) {
+                reply("421 4.7.0 Too many errors, closing");
+                return;
+            }
+        }
+    }
+
+    /** Runs one command; false when the session ends. */
+    private boolean command(String verb, String arg) throws IOException {
+        {
             switch (verb) {
                 case "EHLO", "HELO" -> hello(verb, arg);
                 case "STARTTLS" -> {
                     if (!startTls()) {
-                        return;
+                        return false;
                     }
                 }
                 case "AUTH" -> auth(arg);
@@ -145,15 +165,12 @@ public final class SubmissionSession {
                 case "VRFY" -> reply("252 2.5.0 Cannot VRFY user");
                 case "QUIT" -> {
                     reply("221 2.0.0 Bye");
-                    return;
+                    return false;
                 }
                 case "BDAT" -> error("502 5.5.1 CHUNKING not supported");
                 default -> error("500 5.5.2 Command not recognized");
             }
-            if (errors > MAX_ERRORS) {
-                reply("421 4.7.0 Too many errors, closing");
-                return;
-            }
+            return true;
         }
     }
 

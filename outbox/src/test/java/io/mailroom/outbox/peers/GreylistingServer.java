@@ -18,7 +18,8 @@ import java.util.Set;
 
 /**
  * A small SMTP receiver that plays a remote site's greylisting policy: the first RCPT of each
- * (sender, recipient) pair gets {@code 451 4.7.1}, later ones are accepted. Received messages
+ * (sender, recipient) pair gets {@code 451 4.7.1}, later ones are accepted; recipients whose
+ * local part starts with {@code busy} always get {@code 452 4.2.2}. Received messages
  * are kept in memory with their envelope.
  */
 public final class GreylistingServer implements AutoCloseable {
@@ -62,7 +63,9 @@ public final class GreylistingServer implements AutoCloseable {
                     write(out, "250 2.1.0 Ok");
                 } else if (u.startsWith("RCPT TO:")) {
                     String r = line.substring(8).trim();
-                    if (seen.add(from + " " + r)) {
+                    if (r.startsWith("<busy")) {
+                        write(out, "452 4.2.2 Mailbox full, try again later");
+                    } else if (seen.add(from + " " + r)) {
                         greylisted++;
                         write(out, "451 4.7.1 Greylisted, please try again later");
                     } else {
