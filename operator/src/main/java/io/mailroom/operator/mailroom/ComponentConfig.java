@@ -51,16 +51,17 @@ public final class ComponentConfig {
             case INBOX -> {
                 common(d, n, s.hostnames.mx, HTTP);
                 d.put("MAILROOM_INBOX_PORT", String.valueOf(SMTP));
-                d.put("MAILROOM_RSPAMD_ENABLED", String.valueOf(rspamdEnabled(s)));
+                // the Inbox's own names (inbox/application.properties: mailroom.inbox.spf ...)
+                d.put("MAILROOM_INBOX_RSPAMD", rspamdEnabled(s) ? "enforce" : "off");
                 if (rspamdEnabled(s)) {
                     d.put("MAILROOM_RSPAMD_HOST", n.of(Component.RSPAMD));
                     d.put("MAILROOM_RSPAMD_PORT", String.valueOf(RSPAMD));
                 }
                 MailRoomSpec.ChecksSpec checks = s.checks == null ? new MailRoomSpec.ChecksSpec() : s.checks;
-                d.put("MAILROOM_INBOX_CHECK_SPF", mode(checks.spf));
-                d.put("MAILROOM_INBOX_CHECK_DKIM", mode(checks.dkim));
-                d.put("MAILROOM_INBOX_CHECK_ARC", mode(checks.arc));
-                d.put("MAILROOM_INBOX_CHECK_DMARC", mode(checks.dmarc));
+                d.put("MAILROOM_INBOX_SPF", mode(checks.spf, CheckMode.enforce));
+                d.put("MAILROOM_INBOX_DKIM", mode(checks.dkim, CheckMode.tag));
+                d.put("MAILROOM_INBOX_ARC", mode(checks.arc, CheckMode.tag));
+                d.put("MAILROOM_INBOX_DMARC", mode(checks.dmarc, CheckMode.enforce));
             }
             case OUTBOX -> {
                 common(d, n, s.hostnames.submission, HTTP);
@@ -144,8 +145,9 @@ public final class ComponentConfig {
         return s.rspamd == null || s.rspamd.enabled == null || s.rspamd.enabled;
     }
 
-    private static String mode(CheckMode m) {
-        return (m == null ? CheckMode.tag : m).name();
+    /** A check left out of the spec gets the Inbox's own default. */
+    private static String mode(CheckMode m, CheckMode inboxDefault) {
+        return (m == null ? inboxDefault : m).name();
     }
 
     static String dictAuth(String host, int port) {

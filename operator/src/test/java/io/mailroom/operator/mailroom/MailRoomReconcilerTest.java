@@ -124,8 +124,8 @@ class MailRoomReconcilerTest {
 
         // configuration: the example's settings reach the components
         ConfigMap inbox = client.configMaps().inNamespace(ns).withName("mailroom-inbox").get();
-        assertThat(inbox.getData()).containsEntry("MAILROOM_INBOX_CHECK_DMARC", "enforce")
-                .containsEntry("MAILROOM_INBOX_CHECK_SPF", "tag")
+        assertThat(inbox.getData()).containsEntry("MAILROOM_INBOX_DMARC", "enforce")
+                .containsEntry("MAILROOM_INBOX_SPF", "tag").containsEntry("MAILROOM_INBOX_RSPAMD", "enforce")
                 .containsEntry("MAILROOM_HOSTNAME", "mx.example.com")
                 .containsEntry("MAILROOM_REDIS_URI", "redis://mailroom-redis:6379")
                 .containsEntry("MAILROOM_LMTP_HOST", "mailroom-lmtp")
@@ -338,7 +338,7 @@ class MailRoomReconcilerTest {
         assertThat(after.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30025);
         assertThat(client.apps().deployments().inNamespace("np2").withName("mailroom-rspamd").get()).isNull();
         assertThat(client.configMaps().inNamespace("np2").withName("mailroom-inbox").get().getData())
-                .containsEntry("MAILROOM_RSPAMD_ENABLED", "false").doesNotContainKey("MAILROOM_RSPAMD_HOST");
+                .containsEntry("MAILROOM_INBOX_RSPAMD", "off").doesNotContainKey("MAILROOM_RSPAMD_HOST");
     }
 
     @Test
