@@ -39,6 +39,8 @@ public class MailRoomManifests {
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String OPERATOR_NAME = "mailroom-operator";
     static final long UID = 10001;
+    /** The vmail user of the Dovecot image, which the generated dovecot.conf runs every process as. */
+    static final long DOVECOT_UID = 1000;
 
     private final OperatorSettings settings;
     private String tlsCertificateHash = "";
@@ -300,7 +302,7 @@ public class MailRoomManifests {
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
-                .withSecurityContext(podSecurity())
+                .withSecurityContext(podSecurity(c == Component.DOVECOT ? DOVECOT_UID : UID, needsLowPort(c)))
                 .withContainers(container)
                 .withVolumes(volumes)
                 .endSpec().build();
@@ -419,8 +421,21 @@ public class MailRoomManifests {
     }
 
     private static PodSecurityContext podSecurity() {
-        return new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID)
-                .withFsGroup(UID).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+        return podSecurity(UID, false);
+    }
+
+    /**
+     * Restricted pods. A non-root process gets no effective capability from the container's
+     * NET_BIND_SERVICE alone (no ambient capabilities), so pods with ports below 1024 also lower
+     * the unprivileged port range of their own network namespace (a "safe" sysctl).
+     */
+    private static PodSecurityContext podSecurity(long uid, boolean lowPorts) {
+        var b = new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(uid).withRunAsGroup(uid)
+                .withFsGroup(uid).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+        if (lowPorts) {
+            b.addNewSysctl("net.ipv4.ip_unprivileged_port_start", "0");
+        }
+        return b.build();
     }
 
     private static SecurityContext containerSecurity(boolean lowPort) {

@@ -184,8 +184,11 @@ class MailRoomReconcilerTest {
             if (lowPort) {
                 assertThat(c.getSecurityContext().getCapabilities().getAdd()).as(component)
                         .containsExactly("NET_BIND_SERVICE");
+                assertThat(pod.getSecurityContext().getSysctls()).as(component).singleElement()
+                        .satisfies(s -> assertThat(s.getName()).isEqualTo("net.ipv4.ip_unprivileged_port_start"));
             } else {
                 assertThat(c.getSecurityContext().getCapabilities().getAdd()).as(component).isEmpty();
+                assertThat(pod.getSecurityContext().getSysctls()).as(component).isNullOrEmpty();
             }
             assertThat(c.getLivenessProbe()).as(component).isNotNull();
             assertThat(c.getReadinessProbe()).as(component).isNotNull();
