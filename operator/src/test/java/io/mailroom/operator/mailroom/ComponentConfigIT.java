@@ -87,12 +87,33 @@ class ComponentConfigIT {
         }
     }
 
+    @Test
+    void rspamdAcceptsTheGeneratedLocalOverrides() throws Exception {
+        Path local = Files.createDirectories(dir.resolve("local.d"));
+        for (var e : ComponentConfig.of(Component.RSPAMD, example(), "/var/mail").entrySet()) {
+            // service names resolve only in the cluster: loopback here, so that nothing is looked up
+            Files.writeString(local.resolve(e.getKey()), e.getValue().replace("mailroom-redis", "127.0.0.1")
+                    .replace("mailroom-unbound", "127.0.0.1"));
+        }
+        List<String> test = new java.util.ArrayList<>(List.of("rspamadm", "--var=LOCAL_CONFDIR=" + dir, "configtest",
+                "-c", "/etc/rspamd/rspamd.conf"));
+        if (io.mailroom.testkit.ExternalServer.runningAsRoot()) {
+            test.addAll(0, List.of("unshare", "-n")); // and no network at all
+        }
+        Result r = run(test);
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.output).contains("syntax OK");
+
+        Files.writeString(local.resolve("worker-normal.inc"), "bind_socket = {{\n");
+        assertThat(run(test).output).contains("syntax BAD");
+    }
+
     record Result(int exit, String output) {}
 
     private static Result run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return new Result(p.exitValue(), out);
     }
 }
