@@ -18,6 +18,7 @@ public final class InboxPipeline {
     private final RspamdClient rspamd;
     private final InboxMetrics metrics;
     private final SuccessNotices successNotices = new SuccessNotices(this);
+    private ConnectionChecks connectionChecks;
     private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20));
 
     public InboxPipeline(InboxSettings settings, AccountStore accounts, DeliveryLedger ledger, MailAuthentication auth,
@@ -36,6 +37,13 @@ public final class InboxPipeline {
         }
     }
 
+    /** Adds the connection checks (DNSBL, reverse DNS); needed when either policy is not off. */
+    public InboxPipeline connectionChecks(ConnectionChecks checks) {
+        this.connectionChecks = checks;
+        return this;
+    }
+
+    ConnectionChecks connectionChecks() { return connectionChecks; }
     InboxSettings settings() { return settings; }
     AccountStore accounts() { return accounts; }
     DeliveryLedger ledger() { return ledger; }

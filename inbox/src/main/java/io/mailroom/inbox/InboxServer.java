@@ -9,7 +9,7 @@ public final class InboxServer implements AutoCloseable {
 
     public InboxServer(InboxPipeline pipeline) {
         this.server = SmtpServerFactory.create(pipeline.settings().smtp(), ctx -> new InboxTransaction(pipeline, ctx),
-                null, null);
+                null, pipeline.connectionChecks());
     }
 
     public InboxServer start() {

@@ -24,12 +24,14 @@ import java.util.List;
  * @param rspamdUnreachable what to do when Rspamd does not answer
  * @param smime            encrypt to recipients who have a client certificate
  * @param dnsblZones       DNSBL zones queried at connection time (empty: none)
- * @param dnsbl            DNSBL policy
+ * @param dnsbl            DNSBL policy (enforce: 554 5.7.1 at connect)
+ * @param rdns             forward-confirmed reverse DNS policy (enforce: 450 4.7.25 at connect)
  */
 public record InboxSettings(SmtpServerSettings smtp, String authservId, String lmtpHost, int lmtpPort,
         Duration lmtpTimeout, CheckPolicy spf, CheckPolicy dkim, CheckPolicy arc, CheckPolicy dmarc,
         CheckPolicy rspamd, String rspamdHost, int rspamdPort, Duration rspamdTimeout,
-        RspamdFailure rspamdUnreachable, boolean smime, List<String> dnsblZones, CheckPolicy dnsbl) {
+        RspamdFailure rspamdUnreachable, boolean smime, List<String> dnsblZones, CheckPolicy dnsbl,
+        CheckPolicy rdns) {
 
     /** What to do with a message when Rspamd cannot be asked. */
     public enum RspamdFailure {
@@ -47,21 +49,27 @@ public record InboxSettings(SmtpServerSettings smtp, String authservId, String l
     public static InboxSettings plain(SmtpServerSettings smtp, String lmtpHost, int lmtpPort) {
         return new InboxSettings(smtp, smtp.hostName(), lmtpHost, lmtpPort, Duration.ofSeconds(30),
                 CheckPolicy.OFF, CheckPolicy.OFF, CheckPolicy.OFF, CheckPolicy.OFF, CheckPolicy.OFF,
-                "127.0.0.1", 11333, Duration.ofSeconds(20), RspamdFailure.TEMPFAIL, true, List.of(), CheckPolicy.OFF);
+                "127.0.0.1", 11333, Duration.ofSeconds(20), RspamdFailure.TEMPFAIL, true, List.of(), CheckPolicy.OFF,
+                CheckPolicy.OFF);
     }
 
     public InboxSettings withRspamd(CheckPolicy policy, String host, int port, RspamdFailure onFailure) {
         return new InboxSettings(smtp, authservId, lmtpHost, lmtpPort, lmtpTimeout, spf, dkim, arc, dmarc, policy,
-                host, port, rspamdTimeout, onFailure, smime, dnsblZones, dnsbl);
+                host, port, rspamdTimeout, onFailure, smime, dnsblZones, dnsbl, rdns);
     }
 
     public InboxSettings withAuth(CheckPolicy spf, CheckPolicy dkim, CheckPolicy arc, CheckPolicy dmarc) {
         return new InboxSettings(smtp, authservId, lmtpHost, lmtpPort, lmtpTimeout, spf, dkim, arc, dmarc, rspamd,
-                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl);
+                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl, rdns);
     }
 
     public InboxSettings withLmtp(String host, int port) {
         return new InboxSettings(smtp, authservId, host, port, lmtpTimeout, spf, dkim, arc, dmarc, rspamd,
-                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl);
+                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl, rdns);
+    }
+
+    public InboxSettings withConnectionChecks(List<String> zones, CheckPolicy dnsbl, CheckPolicy rdns) {
+        return new InboxSettings(smtp, authservId, lmtpHost, lmtpPort, lmtpTimeout, spf, dkim, arc, dmarc, rspamd,
+                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, zones, dnsbl, rdns);
     }
 }

@@ -33,6 +33,8 @@ import org.subethamail.smtp.RejectException;
  */
 final class InboxTransaction implements EnvelopeHandler {
     private static final Logger LOG = Logger.getLogger(InboxTransaction.class.getName());
+    /** Received fields beyond which a message is taken for a loop (Postfix's hopcount_limit is 50). */
+    static final int MAX_HOPS = 50;
 
     /** One accepted recipient: what the client asked for and the mailbox it resolved to. */
     record Target(RcptParameters rcpt, Recipient recipient) {
@@ -111,6 +113,10 @@ final class InboxTransaction implements EnvelopeHandler {
         String queueId = pipeline.nextQueueId();
         InboxSettings s = pipeline.settings();
         MessageHeaders headers = MessageHeaders.parse(original);
+        if (headers.all("Received").size() >= MAX_HOPS) {
+            // RFC 5321 §6.3: a message that has been relayed this often is looping
+            throw reject(554, "5.4.6 Too many hops (" + MAX_HOPS + " Received fields), mail loop?");
+        }
 
         // 1. authentication of the message as it was received
         AuthenticationResults ar = AuthenticationResults.builder(s.authservId());
@@ -141,19 +147,25 @@ final class InboxTransaction implements EnvelopeHandler {
 
         // 2. our own trace and authentication headers; forged ones that claim to be ours go
         headers.removeIf(f -> f.named("Authentication-Results") && pipeline.claimsOurAuthservId(f.value()));
-        headers.removeIf(f -> f.named("X-Spam") || f.named("X-Spam-Score") || f.named("X-Spam-Status")
+        headers.removeIf(f -> f.named("Received") && claimsOurHost(f.value(), s.smtp().hostName()));
+        headers.removeIf(f -> f.named("X-DNSBL") || f.named("X-Spam") || f.named("X-Spam-Score") || f.named("X-Spam-Status")
                 || f.named("X-Spam-Flag") || f.named("X-Spamd-Result") || f.named("X-Rspamd-Queue-Id"));
         if (s.spf().enabled() || s.dkim().enabled() || s.arc().enabled() || s.dmarc().enabled()) {
             headers.prependRaw(ar.header().raw());
         }
-        ReceivedHeader received = SmtpSessions.receivedHeader(ctx, s.smtp()).id(queueId)
+        ConnectionChecks.Client facts = pipeline.connectionChecks() == null ? new ConnectionChecks.Client(null, List.of())
+                : pipeline.connectionChecks().client(ctx);
+        if (!facts.listedIn().isEmpty()) {
+            headers.prepend("X-DNSBL", "client [" + client.getHostAddress() + "] listed in " + String.join(", ", facts.listedIn()));
+        }
+        ReceivedHeader received = SmtpSessions.receivedHeader(ctx, s.smtp()).id(queueId).reverseName(facts.reverseName())
                 .smtpUtf8(mail.smtpUtf8())
                 .recipient(targets.size() == 1 ? targets.get(0).rcpt().address() : null);
         headers.prependRaw(received.build());
 
         // 3. Rspamd
         if (s.rspamd().enabled()) {
-            rspamd(headers, queueId);
+            rspamd(headers, queueId, facts.reverseName());
         }
 
         // 4. delivery
@@ -177,12 +189,12 @@ final class InboxTransaction implements EnvelopeHandler {
         return "2.0.0 Ok: queued as " + queueId;
     }
 
-    private void rspamd(MessageHeaders headers, String queueId) throws RejectException {
+    private void rspamd(MessageHeaders headers, String queueId, String reverseName) throws RejectException {
         InboxSettings s = pipeline.settings();
         RspamdClient.Result r;
         try {
             r = pipeline.rspamd().check(new RspamdClient.Envelope(client.getHostAddress(), SmtpSessions.helo(ctx),
-                    mail.address(), targets.stream().map(t -> t.rcpt().address()).toList(), null, queueId,
+                    mail.address(), targets.stream().map(t -> t.rcpt().address()).toList(), reverseName, queueId,
                     null), headers.toBytes());
         } catch (IOException | RuntimeException e) {
             pipeline.metrics().check("rspamd", "unreachable");
@@ -314,6 +326,13 @@ final class InboxTransaction implements EnvelopeHandler {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A Received field whose "by" clause names our host was not written by us: we add ours after this check. */
+    static boolean claimsOurHost(String value, String hostName) {
+        String v = value.replaceAll("\\([^)]*\\)", " ").toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)by\\s+([^\\s;]+)").matcher(v);
+        return m.find() && m.group(1).equals(hostName.toLowerCase(Locale.ROOT));
     }
 
     static String oneLine(String s) {

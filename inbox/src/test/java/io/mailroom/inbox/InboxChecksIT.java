@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailroom.common.smtp.SmtpServerSettings;
 import io.mailroom.common.store.AccountStore;
+import io.mailroom.common.store.ClientReputationCache;
 import io.mailroom.common.store.DeliveryLedger;
 import io.mailroom.common.store.RedisConnections;
 import io.mailroom.common.store.StoreSettings;
@@ -51,6 +52,10 @@ class InboxChecksIT {
     static InboxServer strict;
     /** everything tagged, no Rspamd */
     static InboxServer tagging;
+    /** DNSBL enforced; DNSBL and rDNS tagged; rDNS enforced */
+    static InboxServer blocking;
+    static InboxServer screeningTag;
+    static InboxServer requireRdns;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,6 +63,8 @@ class InboxChecksIT {
         netKey = Dkimpy.newKey(dir, "net");
         orgKey = Dkimpy.newKey(dir, "org");
         dns.zone("example.com", z -> z.txt("example.com", "v=spf1 ip4:127.0.0.1 -all")
+                .a("client.example.com", "127.0.0.1")
+                .a("1.0.0.127.bl.example.com", "127.0.0.2")
                 .txt("sel._domainkey.example.com", comKey.dnsRecord())
                 .txt("_dmarc.example.com", "v=DMARC1; p=reject"));
         dns.zone("example.net", z -> z.txt("example.net", "v=spf1 -all")
@@ -66,11 +73,13 @@ class InboxChecksIT {
         dns.zone("example.org", z -> z.txt("example.org", "v=spf1 ip4:127.0.0.1 -all")
                 .txt("forged-helo.example.org", "v=spf1 -all")
                 .txt("arc._domainkey.example.org", orgKey.dnsRecord()));
+        dns.zone("127.in-addr.arpa", z -> z.ptr("127.0.0.1", "client.example.com"));
         redis = RedisConnections.open(mail.redis().uri());
         store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
         DeliveryLedger ledger = new DeliveryLedger(redis.dataSource(), Duration.ofDays(1));
-        MailAuthentication auth = new MailAuthentication(
-                DnsjavaResolver.builder().server("127.0.0.1", dns.port()).timeout(Duration.ofSeconds(2)).build(), AUTHSERV);
+        DnsjavaResolver resolver = DnsjavaResolver.builder().server("127.0.0.1", dns.port()).timeout(Duration.ofSeconds(2)).build();
+        MailAuthentication auth = new MailAuthentication(resolver, AUTHSERV);
+        ClientReputationCache cache = new ClientReputationCache(redis.dataSource(), Duration.ofMinutes(5));
         SmtpServerSettings smtp = SmtpServerSettings.builder().hostName(AUTHSERV).softwareName("Mail Room")
                 .bindAddress(InetAddress.getLoopbackAddress()).port(0).build();
         InboxSettings base = InboxSettings.plain(smtp, "127.0.0.1", mail.dovecot().lmtpPort());
@@ -79,11 +88,21 @@ class InboxChecksIT {
                 store, ledger, auth, null)).start();
         tagging = new InboxServer(new InboxPipeline(base
                 .withAuth(CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG), store, ledger, auth, null)).start();
+        blocking = screening(base, CheckPolicy.ENFORCE, CheckPolicy.OFF, resolver, cache, ledger);
+        screeningTag = screening(base, CheckPolicy.TAG, CheckPolicy.TAG, resolver, cache, ledger);
+        requireRdns = screening(base, CheckPolicy.OFF, CheckPolicy.ENFORCE, resolver, cache, ledger);
+    }
+
+    static InboxServer screening(InboxSettings base, CheckPolicy dnsbl, CheckPolicy rdns, DnsjavaResolver resolver,
+            ClientReputationCache cache, DeliveryLedger ledger) {
+        InboxSettings s = base.withConnectionChecks(List.of("bl.example.com"), dnsbl, rdns);
+        return new InboxServer(new InboxPipeline(s, store, ledger, null, null)
+                .connectionChecks(new ConnectionChecks(resolver, cache, s.dnsblZones(), dnsbl, rdns, null))).start();
     }
 
     @AfterAll
     static void stop() {
-        for (InboxServer s : new InboxServer[] {strict, tagging}) {
+        for (InboxServer s : new InboxServer[] {strict, tagging, blocking, screeningTag, requireRdns}) {
             if (s != null) {
                 s.close();
             }
@@ -217,5 +236,33 @@ class InboxChecksIT {
         assertThat(tagged.accepted()).isTrue();
         assertThat(authResults(aliceInbox().get(0)).get(0))
                 .contains("spf=pass smtp.mailfrom=carol@example.com", "spf=fail smtp.helo=forged-helo.example.org");
+    }
+
+    @Test
+    void dnsblListingRefusesTheConnectionWhenEnforced() {
+        Swaks.Result r = Swaks.send(blocking.port(), "carol@example.com", "alice@example.test");
+        assertThat(r.accepted()).isFalse();
+        assertThat(r.transcript()).contains("554 5.7.1 Service unavailable; client host [127.0.0.1] blocked using bl.example.com");
+        assertThat(aliceInbox()).isEmpty();
+        assertThat(redis.dataSource().value(String.class).get("dnsbl:bl.example.com:127.0.0.1")).isEqualTo("listed");
+    }
+
+    @Test
+    void taggedConnectionChecksShowInTheHeaders() {
+        Swaks.Result r = Swaks.send(screeningTag.port(), "carol@example.com", "alice@example.test", "--header", "Subject: screened");
+        assertThat(r.accepted()).as(r.transcript()).isTrue();
+        assertThat(aliceInbox()).singleElement().asString()
+                .contains("X-DNSBL: client [127.0.0.1] listed in bl.example.com")
+                .contains("Received: from client.example.com (client.example.com [127.0.0.1])");
+    }
+
+    @Test
+    void clientWithoutReverseNameIsDeferredWhenRdnsIsEnforced() {
+        // 127.0.0.2 has no PTR record; 127.0.0.1 has a forward-confirmed one
+        Swaks.Result noName = Swaks.send(requireRdns.port(), "carol@example.com", "alice@example.test", "--local-interface", "127.0.0.2");
+        assertThat(noName.accepted()).isFalse();
+        assertThat(noName.transcript()).contains("450 4.7.25");
+        Swaks.Result named = Swaks.send(requireRdns.port(), "carol@example.com", "alice@example.test");
+        assertThat(named.accepted()).as(named.transcript()).isTrue();
     }
 }

@@ -233,4 +233,49 @@ class InboxDeliveryIT {
         byte[] plain = ri.getContent(new org.bouncycastle.cms.jcajce.JceKeyTransEnvelopedRecipient(bobCert.keyPair().getPrivate()));
         assertThat(new String(plain, StandardCharsets.UTF_8)).contains("Content-Type: text/plain", "the secret body text");
     }
+
+    @Test
+    void partialDeliveryIsRetriedWithoutDuplicates() throws Exception {
+        store.setQuota("bob@example.test", "1k"); // Dovecot refuses bob's copy at DATA (over quota)
+        String message = "From: s@example.com\r\nSubject: big one\r\n\r\n" + ("0123456789abcdef".repeat(4) + "\r\n").repeat(100) + ".";
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (SmtpTalk c = new SmtpTalk(inbox.port())) {
+                c.reply();
+                c.command("EHLO client.example.com");
+                c.command("MAIL FROM:<s@example.com>");
+                assertThat(c.command("RCPT TO:<alice@example.test>")).startsWith("250");
+                assertThat(c.command("RCPT TO:<bob@example.test>")).startsWith("250");
+                assertThat(c.command("DATA")).startsWith("354");
+                // one reply for both: a 4xx so that bob's copy is not lost
+                assertThat(c.command(message)).startsWith("451 4.3.0 Delivered to some recipients only");
+            }
+        }
+        // the retry did not give alice a second copy
+        assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: big one");
+        assertThat(inboxOf("bob@example.test", "bob-password")).isEmpty();
+    }
+
+    @Test
+    void forgedReceivedFieldsClaimingOurHostAreRemovedAndLoopsRefused() throws Exception {
+        String forged = "Received: from internal (internal [10.0.0.1]) by mx.example.test (Mail Room) with ESMTP id FORGED;"
+                + " Wed, 25 Nov 2026 10:00:00 +0000\r\n"
+                + "Received: from a.example.net by relay.example.net with ESMTP id REAL; Wed, 25 Nov 2026 09:59:00 +0000\r\n"
+                + "From: s@example.com\r\nSubject: trace\r\n\r\nbody\r\n.";
+        String loop = "Received: from x by hop.example.net; Wed, 25 Nov 2026 09:59:00 +0000\r\n".repeat(InboxTransaction.MAX_HOPS)
+                + "Subject: loop\r\n\r\nbody\r\n.";
+        try (SmtpTalk c = new SmtpTalk(inbox.port())) {
+            c.reply();
+            c.command("EHLO client.example.com");
+            for (String msg : List.of(forged, loop)) {
+                c.command("MAIL FROM:<s@example.com>");
+                c.command("RCPT TO:<alice@example.test>");
+                c.command("DATA");
+                String reply = c.command(msg);
+                assertThat(reply).startsWith(msg == forged ? "250" : "554 5.4.6");
+            }
+        }
+        String m = inboxOf("alice@example.test", "alice-password").get(0);
+        assertThat(m).doesNotContain("FORGED").contains("id REAL", "Subject: trace");
+        assertThat(inboxOf("alice@example.test", "alice-password")).hasSize(1);
+    }
 }

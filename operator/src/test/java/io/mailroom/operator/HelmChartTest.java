@@ -103,6 +103,7 @@ class HelmChartTest {
         assertThat(verbs(role, "mailroom.io", "mailusers/finalizers")).containsExactly("update");
         assertThat(verbs(role, "apps", "statefulsets")).contains("watch", "create", "update");
         assertThat(verbs(role, "networking.k8s.io", "networkpolicies")).contains("create", "update", "delete");
+        assertThat(verbs(role, "batch", "cronjobs")).containsExactlyInAnyOrder("get", "create", "update", "delete");
         assertThat(verbs(role, "", "pods")).isEmpty();
     }
 

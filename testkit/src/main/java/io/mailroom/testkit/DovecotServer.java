@@ -82,6 +82,8 @@ public class DovecotServer extends ExternalServer {
     protected void configure(Path dir) throws IOException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path mail = Files.createDirectories(dir.resolve("mail"));
+        // a killed Dovecot leaves its sockets behind and refuses to start over them ("Socket already exists")
+        deleteTree(dir.resolve("run"));
         Path base = Files.createDirectories(dir.resolve("run"));
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         if (runningAsRoot()) {
@@ -168,6 +170,17 @@ public class DovecotServer extends ExternalServer {
     @Override
     protected String debianPackage() {
         return "dovecot-imapd dovecot-lmtpd";
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static String resource(String name) throws IOException {

@@ -12,6 +12,10 @@ public final class RedisKeys {
     public static final String CERT = "cert:";
     /** {@code delivered:<message digest>:<recipient>} = "1" with a TTL: who already got a message (Inbox retries). */
     public static final String DELIVERED = "delivered:";
+    /** {@code dnsbl:<zone>:<ip>} = "listed" | "clean" with a TTL (Inbox connection checks). */
+    public static final String DNSBL = "dnsbl:";
+    /** {@code rdns:<ip>} = forward-confirmed reverse name or "" with a TTL (Inbox connection checks). */
+    public static final String RDNS = "rdns:";
 
     private RedisKeys() {}
 
@@ -33,5 +37,13 @@ public final class RedisKeys {
 
     public static String delivered(String messageDigest, String recipient) {
         return DELIVERED + messageDigest + ":" + recipient;
+    }
+
+    public static String dnsbl(String zone, String ip) {
+        return DNSBL + zone + ":" + ip;
+    }
+
+    public static String rdns(String ip) {
+        return RDNS + ip;
     }
 }

@@ -302,4 +302,67 @@ class SmtpServerFactoryTest {
             return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
         }
     }
+
+    @Test
+    void authIsOnlyOfferedAndAcceptedInsideTls() throws Exception {
+        var auth = new org.subethamail.smtp.auth.PlainAuthenticationHandlerFactory(
+                (user, password, ctx) -> {
+                    if (!user.equals("u") || !password.equals("p")) {
+                        throw new org.subethamail.smtp.auth.LoginFailedException();
+                    }
+                });
+        SMTPServer withAuth = SmtpServerFactory.create(settings, new RecordingHandler.Factory(settings), auth, null);
+        withAuth.start();
+        try (RawSmtpClient c = new RawSmtpClient(withAuth.getPortAllocated())) {
+            c.reply();
+            assertThat(c.command("EHLO client.example.test")).doesNotContain("AUTH");
+            // AUTH PLAIN u/p in plaintext: refused before any credential is checked
+            assertThat(c.command("AUTH PLAIN AHUAcA==")).startsWith("538 5.7.11");
+            c.command("STARTTLS");
+            c.startTls();
+            assertThat(c.command("EHLO client.example.test")).contains("250-AUTH PLAIN");
+            assertThat(c.command("AUTH PLAIN AHUAcA==")).startsWith("235");
+        } finally {
+            withAuth.stop();
+        }
+    }
+
+    @Test
+    void implicitTlsSpeaksTlsFromTheFirstByte() throws Exception {
+        SmtpServerSettings s = settings.toBuilder().implicitTls(true).build();
+        RecordingHandler.Factory h = new RecordingHandler.Factory(s);
+        SMTPServer tlsPort = SmtpServerFactory.create(s, h, null, null);
+        tlsPort.start();
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+                public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() { return new java.security.cert.X509Certificate[0]; }
+            }}, null);
+            try (SSLSocket sock = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", tlsPort.getPortAllocated())) {
+                sock.setSoTimeout(10_000);
+                sock.startHandshake();
+                assertThat(sock.getSession().getProtocol()).isIn("TLSv1.2", "TLSv1.3");
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(sock.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+                var out = sock.getOutputStream();
+                assertThat(in.readLine()).startsWith("220 mx.example.test");
+                out.write("EHLO c.example.test\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n".getBytes());
+                String l;
+                StringBuilder ehlo = new StringBuilder();
+                while ((l = in.readLine()).startsWith("250-")) {
+                    ehlo.append(l).append('\n');
+                }
+                assertThat(ehlo.toString()).doesNotContain("STARTTLS").contains("REQUIRETLS");
+                assertThat(in.readLine()).startsWith("250 2.1.0");
+                assertThat(in.readLine()).startsWith("250 2.1.5");
+                assertThat(in.readLine()).startsWith("354");
+                out.write("Subject: implicit\r\n\r\nx\r\n.\r\n".getBytes());
+                assertThat(in.readLine()).startsWith("250 2.0.0");
+            }
+        } finally {
+            tlsPort.stop();
+        }
+        assertThat(h.delivered).singleElement().satisfies(d -> assertThat(d.received()).contains("with ESMTPS"));
+    }
 }

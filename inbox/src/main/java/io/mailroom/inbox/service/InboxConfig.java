@@ -50,7 +50,9 @@ public final class InboxConfig {
                 str(c, "mailroom.rspamd.host", "127.0.0.1"), c.getOptionalValue("mailroom.rspamd.port", Integer.class).orElse(11333),
                 duration(c, "mailroom.inbox.rspamd-timeout", "20s"),
                 InboxSettings.RspamdFailure.valueOf(str(c, "mailroom.inbox.rspamd-unreachable", "tempfail").toUpperCase(Locale.ROOT)),
-                c.getOptionalValue("mailroom.inbox.smime", Boolean.class).orElse(true), List.of(), CheckPolicy.OFF);
+                c.getOptionalValue("mailroom.inbox.smime", Boolean.class).orElse(true),
+                List.of(str(c, "mailroom.inbox.dnsbl-zones", "").trim().split("[,\\s]+")).stream().filter(z -> !z.isEmpty()).toList(),
+                policy(c, "dnsbl", "off"), policy(c, "rdns", "off"));
     }
 
     private static CheckPolicy policy(Config c, String check, String def) {

@@ -2,6 +2,8 @@ package io.mailroom.inbox.service;
 
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.common.store.DeliveryLedger;
+import io.mailroom.common.store.ClientReputationCache;
+import io.mailroom.inbox.ConnectionChecks;
 import io.mailroom.inbox.InboxMetrics;
 import io.mailroom.inbox.InboxPipeline;
 import io.mailroom.inbox.InboxServer;
@@ -46,10 +48,11 @@ public class InboxService implements HealthCheck {
 
     void start(@Observes StartupEvent e) {
         InboxSettings s = InboxConfig.from(config);
-        MailAuthentication auth = new MailAuthentication(DnsjavaResolver.builder()
+        DnsjavaResolver dns = DnsjavaResolver.builder()
                 .server(config.getOptionalValue("mailroom.dns.host", String.class).orElse("127.0.0.1"),
                         config.getOptionalValue("mailroom.dns.port", Integer.class).orElse(53))
-                .timeout(Duration.ofSeconds(5)).build(), s.smtp().hostName());
+                .timeout(Duration.ofSeconds(5)).build();
+        MailAuthentication auth = new MailAuthentication(dns, s.smtp().hostName());
         InboxMetrics metrics = new InboxMetrics() {
             @Override
             public void message(String result) {
@@ -62,7 +65,12 @@ public class InboxService implements HealthCheck {
             }
         };
         DeliveryLedger ledger = new DeliveryLedger(redis, InboxConfig.duration(config, "mailroom.inbox.ledger-ttl", "5d"));
-        server = new InboxServer(new InboxPipeline(s, store, ledger, auth, metrics)).start();
+        InboxPipeline pipeline = new InboxPipeline(s, store, ledger, auth, metrics);
+        if (s.dnsbl().enabled() || s.rdns().enabled()) {
+            pipeline.connectionChecks(new ConnectionChecks(dns, new ClientReputationCache(redis,
+                    InboxConfig.duration(config, "mailroom.inbox.reputation-ttl", "1h")), s.dnsblZones(), s.dnsbl(), s.rdns(), metrics));
+        }
+        server = new InboxServer(pipeline).start();
         LOG.infof("Inbox listening on %s:%d (TLS %s; spf=%s dkim=%s arc=%s dmarc=%s rspamd=%s)",
                 s.smtp().bindAddress() == null ? "*" : s.smtp().bindAddress().getHostAddress(), server.port(),
                 s.smtp().tlsEnabled() ? "on" : "off", s.spf(), s.dkim(), s.arc(), s.dmarc(), s.rspamd());

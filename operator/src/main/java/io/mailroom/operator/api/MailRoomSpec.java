@@ -134,11 +134,19 @@ public class MailRoomSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class BackupSpec {
         @Pattern("^(@(hourly|daily|weekly|monthly)|([^ ]+ ){4}[^ ]+)$")
-        @JsonPropertyDescription("Cron schedule of the backup, e.g. '0 3 * * *'; no backup when empty")
+        @JsonPropertyDescription("Cron schedule of the backup CronJob, e.g. '0 3 * * *'; no backup when empty")
         public String schedule;
 
-        @JsonPropertyDescription("Where backups go: a PVC name (pvc:NAME) or an S3 URL (s3://bucket/prefix)")
-        @Pattern("^(pvc:[a-z0-9]([-a-z0-9]*[a-z0-9])?|s3://.+)$")
+        @JsonPropertyDescription("Where archives go: a PVC of the namespace (pvc:NAME) or an rclone remote (rclone:REMOTE:PATH)")
+        @Pattern("^(pvc:[a-z0-9]([-a-z0-9]*[a-z0-9])?|rclone:[A-Za-z0-9_-]+:.*)$")
         public String target;
+
+        @Pattern(Patterns.DNS_LABEL_NAME)
+        @JsonPropertyDescription("Secret with the OpenPGP public key (key public.asc) archives are encrypted to; required for backups")
+        public String encryptionKeySecret;
+
+        @Pattern(Patterns.DNS_LABEL_NAME)
+        @JsonPropertyDescription("Secret with an rclone.conf (key rclone.conf) for rclone targets")
+        public String rcloneConfigSecret;
     }
 }

@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -29,6 +27,9 @@ public final class ComponentConfig {
     static final String KEYS_DIR = "/etc/mailroom/keys";
     static final String SPOOL_DIR = "/var/spool/mailroom";
     static final String TOKEN_DIR = "/etc/mailroom/token";
+    static final String BACKUP_KEY_DIR = "/etc/mailroom/backup-key";
+    static final String BACKUP_DIR = "/backup";
+    static final String RCLONE_DIR = "/etc/mailroom/rclone";
 
     public static Map<String, String> of(Component c, MailRoom mr, String mailRoot) {
         return new ComponentConfig(mailRoot).build(c, mr);
@@ -48,16 +49,17 @@ public final class ComponentConfig {
             case INBOX -> {
                 common(d, n, s.hostnames.mx, HTTP);
                 d.put("MAILROOM_INBOX_PORT", String.valueOf(SMTP));
-                d.put("MAILROOM_RSPAMD_ENABLED", String.valueOf(rspamdEnabled(s)));
+                // the Inbox's own names (inbox/application.properties: mailroom.inbox.spf ...)
+                d.put("MAILROOM_INBOX_RSPAMD", rspamdEnabled(s) ? "enforce" : "off");
                 if (rspamdEnabled(s)) {
                     d.put("MAILROOM_RSPAMD_HOST", n.of(Component.RSPAMD));
                     d.put("MAILROOM_RSPAMD_PORT", String.valueOf(RSPAMD));
                 }
                 MailRoomSpec.ChecksSpec checks = s.checks == null ? new MailRoomSpec.ChecksSpec() : s.checks;
-                d.put("MAILROOM_INBOX_CHECK_SPF", mode(checks.spf));
-                d.put("MAILROOM_INBOX_CHECK_DKIM", mode(checks.dkim));
-                d.put("MAILROOM_INBOX_CHECK_ARC", mode(checks.arc));
-                d.put("MAILROOM_INBOX_CHECK_DMARC", mode(checks.dmarc));
+                d.put("MAILROOM_INBOX_SPF", mode(checks.spf, CheckMode.enforce));
+                d.put("MAILROOM_INBOX_DKIM", mode(checks.dkim, CheckMode.tag));
+                d.put("MAILROOM_INBOX_ARC", mode(checks.arc, CheckMode.tag));
+                d.put("MAILROOM_INBOX_DMARC", mode(checks.dmarc, CheckMode.enforce));
             }
             case OUTBOX -> {
                 common(d, n, s.hostnames.submission, HTTP);
@@ -70,10 +72,6 @@ public final class ComponentConfig {
                 d.put("MAILROOM_CONTROLLER_PORT", String.valueOf(CONTROLLER));
                 d.put("MAILROOM_CONTROLLER_TOKEN_FILE", TOKEN_DIR + "/token");
                 d.put("MAILROOM_MX_HOST", s.hostnames.mx);
-                if (s.backup != null && s.backup.schedule != null) {
-                    d.put("MAILROOM_BACKUP_SCHEDULE", s.backup.schedule);
-                    d.put("MAILROOM_BACKUP_TARGET", Optional.ofNullable(s.backup.target).orElse(""));
-                }
             }
             case DOVECOT -> {
                 d.put("dovecot.conf", dovecotConf(s, mailRoot));
@@ -91,6 +89,29 @@ public final class ComponentConfig {
                     "port " + REDIS, "bind * -::*", "protected-mode no", "dir /data", "appendonly yes",
                     "appendfsync everysec", "save 3600 1", "") );
             case UNBOUND -> d.put("unbound.conf", unboundConf(s));
+        }
+        return d;
+    }
+
+    /** The backup job's settings (names of backup/BackupSettings); its schedule is the CronJob's. */
+    public static Map<String, String> backup(MailRoom mr, String mailRoot) {
+        MailRoomNames n = MailRoomNames.of(mr.getMetadata().getName());
+        MailRoomSpec.BackupSpec b = mr.getSpec().backup;
+        Map<String, String> d = new TreeMap<>();
+        d.put("MAILROOM_HOME", "/tmp/mailroom");
+        d.put("MAILROOM_REDIS_URI", "redis://" + n.redis() + ":" + REDIS);
+        d.put("MAILROOM_MAIL_ROOT", mailRoot);
+        d.put("MAILROOM_KEY_DIR", KEYS_DIR);
+        d.put("MAILROOM_BACKUP_PUBLIC_KEY", BACKUP_KEY_DIR + "/public.asc");
+        d.put("MAILROOM_BACKUP_ALLOW_UNENCRYPTED", "false");
+        if (b.target.startsWith("pvc:")) {
+            d.put("MAILROOM_BACKUP_DIR", BACKUP_DIR);
+        } else {
+            d.put("MAILROOM_BACKUP_DIR", "/tmp/mailroom/backup");
+            d.put("MAILROOM_BACKUP_RCLONE_REMOTE", b.target.substring("rclone:".length()));
+            if (b.rcloneConfigSecret != null) {
+                d.put("MAILROOM_BACKUP_RCLONE_CONFIG", RCLONE_DIR + "/rclone.conf");
+            }
         }
         return d;
     }
@@ -122,8 +143,9 @@ public final class ComponentConfig {
         return s.rspamd == null || s.rspamd.enabled == null || s.rspamd.enabled;
     }
 
-    private static String mode(CheckMode m) {
-        return (m == null ? CheckMode.tag : m).name();
+    /** A check left out of the spec gets the Inbox's own default. */
+    private static String mode(CheckMode m, CheckMode inboxDefault) {
+        return (m == null ? inboxDefault : m).name();
     }
 
     static String dictAuth(String host, int port) {
@@ -147,11 +169,14 @@ public final class ComponentConfig {
                 "base_dir = /run/dovecot",
                 "state_dir = /var/lib/dovecot",
                 "log_path = /dev/stderr",
+                // non-root, as the image's vmail user (MailRoomManifests.DOVECOT_UID): every process is vmail
                 "default_login_user = vmail",
                 "default_internal_user = vmail",
+                "default_internal_group = vmail",
                 "mail_uid = vmail",
                 "mail_gid = vmail",
                 "first_valid_uid = 1",
+                "first_valid_gid = 1",
                 "ssl = required",
                 "ssl_cert = <" + TLS_DIR + "/tls.crt",
                 "ssl_key = <" + TLS_DIR + "/tls.key",
@@ -196,9 +221,5 @@ public final class ComponentConfig {
             }
         }
         return b.toString();
-    }
-
-    static Map<String, String> ordered(Map<String, String> m) {
-        return new LinkedHashMap<>(m);
     }
 }

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
@@ -37,6 +39,8 @@ public class MailRoomManifests {
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String OPERATOR_NAME = "mailroom-operator";
     static final long UID = 10001;
+    /** The vmail user of the Dovecot image, which the generated dovecot.conf runs every process as. */
+    static final long DOVECOT_UID = 1000;
 
     private final OperatorSettings settings;
     private String tlsCertificateHash = "";
@@ -61,10 +65,17 @@ public class MailRoomManifests {
         for (Component c : components) {
             out.add(configMap(mr, c));
         }
+        if (backupEnabled(mr)) {
+            out.add(new ConfigMapBuilder().withMetadata(meta(mr, MailRoomNames.of(name(mr)).backup(), null))
+                    .withData(ComponentConfig.backup(mr, settings.mailRoot().toString())).build());
+        }
         out.addAll(services(mr));
         out.addAll(networkPolicies(mr));
         for (Component c : components) {
             out.add(workload(mr, c, domains));
+        }
+        if (backupEnabled(mr)) {
+            out.add(backupJob(mr, domains));
         }
         return out;
     }
@@ -152,8 +163,10 @@ public class MailRoomManifests {
                 .withMatchLabels(Map.of("kubernetes.io/metadata.name", settings.operatorNamespace()))
                 .endNamespaceSelector()
                 .withNewPodSelector().withMatchLabels(Map.of(APP, OPERATOR_NAME)).endPodSelector().build();
+        NetworkPolicyPeer backup = new NetworkPolicyPeerBuilder().withNewPodSelector()
+                .withMatchLabels(Map.of(INSTANCE, name(mr), COMPONENT, BACKUP)).endPodSelector().build();
         list.add(policy(mr, Component.REDIS, rule(List.of(peer(mr, Component.INBOX), peer(mr, Component.OUTBOX),
-                peer(mr, Component.CONTROLLER), peer(mr, Component.DOVECOT), operator), tcp(REDIS))));
+                peer(mr, Component.CONTROLLER), peer(mr, Component.DOVECOT), backup, operator), tcp(REDIS))));
         List<NetworkPolicyPeer> dnsClients = new ArrayList<>(List.of(peer(mr, Component.INBOX),
                 peer(mr, Component.OUTBOX)));
         if (rspamdEnabled(mr.getSpec())) {
@@ -289,7 +302,7 @@ public class MailRoomManifests {
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
-                .withSecurityContext(podSecurity())
+                .withSecurityContext(podSecurity(c == Component.DOVECOT ? DOVECOT_UID : UID, needsLowPort(c)))
                 .withContainers(container)
                 .withVolumes(volumes)
                 .endSpec().build();
@@ -306,6 +319,71 @@ public class MailRoomManifests {
                 .withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted("Retain").withWhenScaled("Retain")
                 .endPersistentVolumeClaimRetentionPolicy()
                 .endSpec().build();
+    }
+
+    // ------------------------------------------------------------------ backup
+
+    public static final String BACKUP = "backup";
+
+    /** A backup runs only with a schedule, a target and an encryption key: archives are never written in clear. */
+    public static boolean backupEnabled(MailRoom mr) {
+        MailRoomSpec.BackupSpec b = mr.getSpec().backup;
+        return b != null && b.schedule != null && b.target != null && b.encryptionKeySecret != null;
+    }
+
+    /**
+     * The nightly backup as a CronJob: the backup module's one-shot command ({@code now}) with the
+     * mail volume mounted read-only. The volume is ReadWriteOnce, so the job runs on Dovecot's node.
+     */
+    CronJob backupJob(MailRoom mr, List<MailDomain> domains) {
+        MailRoomNames n = MailRoomNames.of(name(mr));
+        MailRoomSpec.BackupSpec b = mr.getSpec().backup;
+        Map<String, String> labels = new LinkedHashMap<>(labels(mr, null));
+        labels.put(COMPONENT, BACKUP);
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        volumes.add(emptyDir("tmp"));
+        mounts.add(mount("tmp", "/tmp", false));
+        volumes.add(new VolumeBuilder().withName("mail").withNewPersistentVolumeClaim()
+                .withClaimName(n.mailVolume()).withReadOnly(true).endPersistentVolumeClaim().build());
+        mounts.add(mount("mail", settings.mailRoot().toString(), true));
+        volumes.add(keysVolume(mr, Component.CONTROLLER, domains));
+        mounts.add(mount("keys", KEYS_DIR, true));
+        volumes.add(secretVolume("backup-key", b.encryptionKeySecret));
+        mounts.add(mount("backup-key", BACKUP_KEY_DIR, true));
+        if (b.target.startsWith("pvc:")) {
+            volumes.add(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim()
+                    .withClaimName(b.target.substring(4)).endPersistentVolumeClaim().build());
+            mounts.add(mount("target", BACKUP_DIR, false));
+        } else if (b.rcloneConfigSecret != null) {
+            volumes.add(secretVolume("rclone", b.rcloneConfigSecret));
+            mounts.add(mount("rclone", RCLONE_DIR, true));
+        }
+        Map<String, String> config = ComponentConfig.backup(mr, settings.mailRoot().toString());
+        Container container = new ContainerBuilder().withName(BACKUP)
+                .withImage(settings.imageRegistry() + "/backup:" + settings.imageTag())
+                .withImagePullPolicy("IfNotPresent").withArgs("now")
+                .withEnvFrom(new EnvFromSourceBuilder().withNewConfigMapRef().withName(n.backup()).endConfigMapRef()
+                        .build())
+                .withVolumeMounts(mounts).withSecurityContext(containerSecurity(false)).build();
+        Map<String, String> dovecot = selector(mr, Component.DOVECOT);
+        return new CronJobBuilder().withMetadata(meta(mr, n.backup(), null)).editMetadata().withLabels(labels)
+                .endMetadata()
+                .withNewSpec().withSchedule(b.schedule).withConcurrencyPolicy("Forbid")
+                .withSuccessfulJobsHistoryLimit(3).withFailedJobsHistoryLimit(3)
+                .withNewJobTemplate().withNewSpec().withBackoffLimit(2)
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels)
+                .withAnnotations(Map.of(CONFIG_HASH, ComponentConfig.hash(config))).endMetadata()
+                .withNewSpec().withRestartPolicy("OnFailure")
+                .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
+                .withSecurityContext(podSecurity())
+                .withNewAffinity().withNewPodAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .withNewLabelSelector().withMatchLabels(dovecot).endLabelSelector()
+                .withTopologyKey("kubernetes.io/hostname").endRequiredDuringSchedulingIgnoredDuringExecution()
+                .endPodAffinity().endAffinity()
+                .withContainers(container).withVolumes(volumes)
+                .endSpec().endTemplate().endSpec().endJobTemplate().endSpec().build();
     }
 
     static boolean isStatefulSet(Component c) {
@@ -343,8 +421,21 @@ public class MailRoomManifests {
     }
 
     private static PodSecurityContext podSecurity() {
-        return new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID)
-                .withFsGroup(UID).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build();
+        return podSecurity(UID, false);
+    }
+
+    /**
+     * Restricted pods. A non-root process gets no effective capability from the container's
+     * NET_BIND_SERVICE alone (no ambient capabilities), so pods with ports below 1024 also lower
+     * the unprivileged port range of their own network namespace (a "safe" sysctl).
+     */
+    private static PodSecurityContext podSecurity(long uid, boolean lowPorts) {
+        var b = new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(uid).withRunAsGroup(uid)
+                .withFsGroup(uid).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
+        if (lowPorts) {
+            b.addNewSysctl("net.ipv4.ip_unprivileged_port_start", "0");
+        }
+        return b.build();
     }
 
     private static SecurityContext containerSecurity(boolean lowPort) {

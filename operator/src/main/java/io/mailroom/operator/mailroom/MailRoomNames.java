@@ -26,6 +26,15 @@ public record MailRoomNames(String base) {
         return base + "-controller-token";
     }
 
+    public String backup() {
+        return base + "-backup";
+    }
+
+    /** The PVC the Dovecot StatefulSet creates for its pod (claim template "mail", pod 0). */
+    public String mailVolume() {
+        return "mail-" + of(Component.DOVECOT) + "-0";
+    }
+
     public String defaultDeny() {
         return base + "-default-deny";
     }

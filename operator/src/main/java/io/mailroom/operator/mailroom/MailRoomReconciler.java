@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.mailroom.operator.api.MailDomain;
 import io.mailroom.operator.api.MailRoom;
+import io.mailroom.operator.api.MailRoomSpec;
 import io.mailroom.operator.api.MailRoomStatus;
 import io.mailroom.operator.config.OperatorSettings;
 import io.mailroom.common.ca.ClientCertificateAuthority;
@@ -45,6 +46,7 @@ import org.jboss.logging.Logger;
 public class MailRoomReconciler implements Reconciler<MailRoom> {
     private static final Logger LOG = Logger.getLogger(MailRoomReconciler.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    public static final String BACKUP_SCHEDULED = "BackupScheduled";
 
     private final KubernetesClient client;
     private final ResourceApplier applier;
@@ -83,7 +85,10 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
             }
         }
         if (!MailRoomManifests.components(mr).contains(Component.RSPAMD)) {
-            changed += removeComponent(mr, Component.RSPAMD);
+            changed += removeOwned(mr, names.of(Component.RSPAMD));
+        }
+        if (!MailRoomManifests.backupEnabled(mr)) {
+            changed += removeOwned(mr, names.backup());
         }
         if (changed > 0) {
             LOG.infof("MailRoom %s/%s: %d object(s) written", ns, names.base(), changed);
@@ -100,12 +105,12 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         return ResourceApplier.sha256(tls.getData().get("tls.crt")).substring(0, 16);
     }
 
-    /** Deletes the objects of a component that was switched off (only those this MailRoom owns). */
-    private int removeComponent(MailRoom mr, Component c) {
+    /** Deletes the objects of something switched off (only those this MailRoom owns). */
+    private int removeOwned(MailRoom mr, String name) {
         String ns = mr.getMetadata().getNamespace();
-        String name = MailRoomNames.of(mr.getMetadata().getName()).of(c);
         List<HasMetadata> found = new ArrayList<>();
         java.util.stream.Stream.of(client.apps().deployments().inNamespace(ns).withName(name).get(),
+                        client.batch().v1().cronjobs().inNamespace(ns).withName(name).get(),
                         client.services().inNamespace(ns).withName(name).get(),
                         client.configMaps().inNamespace(ns).withName(name).get(),
                         client.network().v1().networkPolicies().inNamespace(ns).withName(name).get())
@@ -116,7 +121,7 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
                     .stream().anyMatch(r -> Objects.equals(r.getUid(), mr.getMetadata().getUid()));
             if (ours) {
                 client.resource(o).delete();
-                LOG.infof("deleted %s %s/%s (%s switched off)", o.getKind(), ns, name, c.id());
+                LOG.infof("deleted %s %s/%s (switched off)", o.getKind(), ns, name);
                 removed++;
             }
         }
@@ -148,6 +153,16 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         // a component switched off has no condition
         Set<String> current = components.stream().map(Component::conditionType).collect(Collectors.toSet());
         status.conditions.removeIf(c -> c.getType().endsWith("Available") && !current.contains(c.getType()));
+        MailRoomSpec.BackupSpec backup = mr.getSpec().backup;
+        if (backup == null || backup.schedule == null) {
+            status.conditions.removeIf(c -> BACKUP_SCHEDULED.equals(c.getType()));
+        } else if (MailRoomManifests.backupEnabled(mr)) {
+            Conditions.set(status.conditions, BACKUP_SCHEDULED, true, "Scheduled",
+                    "CronJob " + names.backup() + " runs at '" + backup.schedule + "'", generation);
+        } else {
+            Conditions.set(status.conditions, BACKUP_SCHEDULED, false, "BackupIncomplete",
+                    "a backup needs spec.backup.target and spec.backup.encryptionKeySecret", generation);
+        }
         Conditions.set(status.conditions, Conditions.READY, waiting.isEmpty(),
                 waiting.isEmpty() ? "AllComponentsAvailable" : "ComponentsNotAvailable",
                 waiting.isEmpty() ? "all components are available" : "waiting for " + String.join(", ", waiting),

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -61,6 +62,7 @@ class MailRoomReconcilerTest {
         out.addAll(client.configMaps().inNamespace(ns).list().getItems());
         out.addAll(client.secrets().inNamespace(ns).list().getItems());
         out.addAll(client.network().v1().networkPolicies().inNamespace(ns).list().getItems());
+        out.addAll(client.batch().v1().cronjobs().inNamespace(ns).list().getItems());
         return out;
     }
 
@@ -92,7 +94,7 @@ class MailRoomReconcilerTest {
                 .containsExactlyInAnyOrder("mailroom-outbox", "mailroom-dovecot", "mailroom-redis");
         assertThat(client.configMaps().inNamespace(ns).list().getItems()).extracting(c -> c.getMetadata().getName())
                 .containsExactlyInAnyOrder("mailroom-inbox", "mailroom-outbox", "mailroom-controller",
-                        "mailroom-dovecot", "mailroom-rspamd", "mailroom-redis", "mailroom-unbound");
+                        "mailroom-dovecot", "mailroom-rspamd", "mailroom-redis", "mailroom-unbound", "mailroom-backup");
         assertThat(client.secrets().inNamespace(ns).list().getItems()).extracting(c -> c.getMetadata().getName())
                 .containsExactlyInAnyOrder("mailroom-ca", "mailroom-controller-token");
         assertThat(client.network().v1().networkPolicies().inNamespace(ns).list().getItems())
@@ -122,8 +124,8 @@ class MailRoomReconcilerTest {
 
         // configuration: the example's settings reach the components
         ConfigMap inbox = client.configMaps().inNamespace(ns).withName("mailroom-inbox").get();
-        assertThat(inbox.getData()).containsEntry("MAILROOM_INBOX_CHECK_DMARC", "enforce")
-                .containsEntry("MAILROOM_INBOX_CHECK_SPF", "tag")
+        assertThat(inbox.getData()).containsEntry("MAILROOM_INBOX_DMARC", "enforce")
+                .containsEntry("MAILROOM_INBOX_SPF", "tag").containsEntry("MAILROOM_INBOX_RSPAMD", "enforce")
                 .containsEntry("MAILROOM_HOSTNAME", "mx.example.com")
                 .containsEntry("MAILROOM_REDIS_URI", "redis://mailroom-redis:6379")
                 .containsEntry("MAILROOM_LMTP_HOST", "mailroom-lmtp")
@@ -182,13 +184,39 @@ class MailRoomReconcilerTest {
             if (lowPort) {
                 assertThat(c.getSecurityContext().getCapabilities().getAdd()).as(component)
                         .containsExactly("NET_BIND_SERVICE");
+                assertThat(pod.getSecurityContext().getSysctls()).as(component).singleElement()
+                        .satisfies(s -> assertThat(s.getName()).isEqualTo("net.ipv4.ip_unprivileged_port_start"));
             } else {
                 assertThat(c.getSecurityContext().getCapabilities().getAdd()).as(component).isEmpty();
+                assertThat(pod.getSecurityContext().getSysctls()).as(component).isNullOrEmpty();
             }
             assertThat(c.getLivenessProbe()).as(component).isNotNull();
             assertThat(c.getReadinessProbe()).as(component).isNotNull();
             assertThat(t.getMetadata().getAnnotations()).containsKey(MailRoomManifests.CONFIG_HASH);
         }
+
+        // the nightly backup: the backup module's one-shot command, next to Dovecot, mail read-only
+        CronJob backup = client.batch().v1().cronjobs().inNamespace(ns).withName("mailroom-backup").get();
+        assertThat(backup.getSpec().getSchedule()).isEqualTo("0 3 * * *");
+        assertThat(backup.getSpec().getConcurrencyPolicy()).isEqualTo("Forbid");
+        PodSpec job = backup.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        assertThat(job.getContainers().get(0).getArgs()).containsExactly("now");
+        assertThat(job.getContainers().get(0).getImage()).isEqualTo("ghcr.io/mailroom/backup:0.1.0");
+        assertThat(job.getVolumes()).filteredOn(v -> v.getPersistentVolumeClaim() != null)
+                .extracting(v -> v.getPersistentVolumeClaim().getClaimName() + " ro=" + v.getPersistentVolumeClaim()
+                        .getReadOnly())
+                .containsExactlyInAnyOrder("mail-mailroom-dovecot-0 ro=true", "mailroom-backup ro=null");
+        assertThat(job.getVolumes()).filteredOn(v -> v.getSecret() != null)
+                .extracting(v -> v.getSecret().getSecretName()).containsExactly("mailroom-backup-key");
+        assertThat(job.getAffinity().getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().get(0)
+                .getLabelSelector().getMatchLabels()).containsEntry(MailRoomManifests.COMPONENT, "dovecot");
+        assertThat(job.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(client.configMaps().inNamespace(ns).withName("mailroom-backup").get().getData())
+                .containsEntry("MAILROOM_BACKUP_DIR", "/backup")
+                .containsEntry("MAILROOM_BACKUP_PUBLIC_KEY", "/etc/mailroom/backup-key/public.asc")
+                .containsEntry("MAILROOM_BACKUP_ALLOW_UNENCRYPTED", "false");
+        assertThat(Conditions.find(mr.getStatus().conditions, MailRoomReconciler.BACKUP_SCHEDULED).getStatus())
+                .isEqualTo("True");
 
         // the CA Secret holds a CA certificate and its key
         Secret ca = client.secrets().inNamespace(ns).withName("mailroom-ca").get();
@@ -218,7 +246,8 @@ class MailRoomReconcilerTest {
             assertThat(rule.getFrom()).extracting(p -> p.getPodSelector().getMatchLabels()
                     .getOrDefault(MailRoomManifests.COMPONENT, p.getPodSelector().getMatchLabels()
                             .get(MailRoomManifests.APP)))
-                    .containsExactlyInAnyOrder("inbox", "outbox", "controller", "dovecot", "mailroom-operator");
+                    .containsExactlyInAnyOrder("inbox", "outbox", "controller", "dovecot", "backup",
+                            "mailroom-operator");
         });
         NetworkPolicy rspamd = client.network().v1().networkPolicies().inNamespace("np").withName("mailroom-rspamd").get();
         assertThat(rspamd.getSpec().getIngress()).singleElement().satisfies(rule ->
@@ -312,7 +341,22 @@ class MailRoomReconcilerTest {
         assertThat(after.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30025);
         assertThat(client.apps().deployments().inNamespace("np2").withName("mailroom-rspamd").get()).isNull();
         assertThat(client.configMaps().inNamespace("np2").withName("mailroom-inbox").get().getData())
-                .containsEntry("MAILROOM_RSPAMD_ENABLED", "false").doesNotContainKey("MAILROOM_RSPAMD_HOST");
+                .containsEntry("MAILROOM_INBOX_RSPAMD", "off").doesNotContainKey("MAILROOM_RSPAMD_HOST");
+    }
+
+    @Test
+    void aBackupWithoutEncryptionKeyIsNotScheduled() {
+        MailRoom mr = reconcile(create("nobackup"));
+        assertThat(client.batch().v1().cronjobs().inNamespace("nobackup").withName("mailroom-backup").get()).isNotNull();
+        MailRoom edited = client.resource(mr).get();
+        edited.getSpec().backup.encryptionKeySecret = null;
+        client.resource(edited).update();
+        edited = reconcile(edited);
+        assertThat(client.batch().v1().cronjobs().inNamespace("nobackup").withName("mailroom-backup").get()).isNull();
+        assertThat(client.configMaps().inNamespace("nobackup").withName("mailroom-backup").get()).isNull();
+        var backup = Conditions.find(edited.getStatus().conditions, MailRoomReconciler.BACKUP_SCHEDULED);
+        assertThat(backup.getStatus()).isEqualTo("False");
+        assertThat(backup.getReason()).isEqualTo("BackupIncomplete");
     }
 
     @Test
