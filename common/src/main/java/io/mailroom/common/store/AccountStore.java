@@ -13,6 +13,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,6 +32,10 @@ public class AccountStore {
     /** Local parts of accounts and aliases: letters, digits, '.', '_' and '-' (they name mailbox directories). */
     private static final Pattern MAILBOX_NAME = Pattern.compile("[\\p{L}\\p{N}_-]+(\\.[\\p{L}\\p{N}_-]+)*");
     private static final Pattern QUOTA = Pattern.compile("[0-9]+[kKmMgGtT]?");
+    /** The Dovecot mail location of every account, relative to its home. */
+    private static final String MAIL_LOCATION = "maildir:~/Maildir";
+    private static final String QUOTA_RULE_PREFIX = "*:storage=";
+    private static final List<String> DMARC_POLICIES = List.of("none", "quarantine", "reject");
 
     private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
@@ -94,7 +99,7 @@ public class AccountStore {
             requireUser(target.toString());
             record = record.withCatchAll(target.toString());
         }
-        if (record.dmarcPolicy() != null && !List.of("none", "quarantine", "reject").contains(record.dmarcPolicy())) {
+        if (record.dmarcPolicy() != null && !DMARC_POLICIES.contains(record.dmarcPolicy())) {
             throw new InvalidInputException("DMARC policy must be none, quarantine or reject");
         }
         values.set(RedisKeys.domain(current.name()), write(record));
@@ -128,8 +133,8 @@ public class AccountStore {
         if (keys.exists(RedisKeys.alias(a.toString()))) {
             throw new ConflictException("an alias " + a + " exists");
         }
-        String home = settings.mailRoot().resolve(a.domain()).resolve(a.localPart()).toString();
-        UserRecord record = new UserRecord(hash, home, "maildir:~/Maildir", null, false, null, null, now());
+        String home = homeOf(a).toString();
+        UserRecord record = new UserRecord(hash, home, MAIL_LOCATION, null, false, null, null, now());
         if (!values.setnx(RedisKeys.user(a.toString()), write(record))) {
             throw new ConflictException("user " + a + " exists");
         }
@@ -185,7 +190,7 @@ public class AccountStore {
             if (!QUOTA.matcher(quota.strip()).matches()) {
                 throw new InvalidInputException("quota must be a size like 500M or 2G");
             }
-            rule = "*:storage=" + quota.strip().toUpperCase(java.util.Locale.ROOT);
+            rule = QUOTA_RULE_PREFIX + quota.strip().toUpperCase(java.util.Locale.ROOT);
         }
         return save(u.address(), u.record().withQuotaRule(rule));
     }
@@ -388,7 +393,11 @@ public class AccountStore {
         java.util.Map<String, String> domainValues = new java.util.LinkedHashMap<>();
         for (DomainRecord d : snapshot.domains()) {
             String name = Domains.canonical(d.name());
-            domainValues.put(RedisKeys.domain(name), write(new DomainRecord(name, d.dkim(), d.catchAll(),
+            if (d.dmarcPolicy() != null && !DMARC_POLICIES.contains(d.dmarcPolicy())) {
+                throw new InvalidInputException("domain " + name + " in the snapshot has an invalid DMARC policy");
+            }
+            String catchAll = d.catchAll() == null ? null : EmailAddress.parse(d.catchAll()).toString();
+            domainValues.put(RedisKeys.domain(name), write(new DomainRecord(name, d.dkim(), catchAll,
                     d.dmarcPolicy(), d.created())));
         }
         java.util.Map<String, String> userValues = new java.util.LinkedHashMap<>();
@@ -398,7 +407,21 @@ public class AccountStore {
             if (r == null || r.password() == null || r.password().isBlank() || r.home() == null) {
                 throw new InvalidInputException("user " + a + " in the snapshot has no password hash or home");
             }
-            userValues.put(RedisKeys.user(a.toString()), write(r.withHome(rebaseHome(r.home(), snapshot.mailRoot()))));
+            // Dovecot reads home, mail and quota_rule as they are: an archive (which anyone holding the
+            // backup's public key can write) must not point a mailbox at another path or add mail options
+            String home = rebaseHome(r.home(), snapshot.mailRoot());
+            if (!Path.of(home).normalize().equals(homeOf(a).normalize())) {
+                throw new InvalidInputException("user " + a + " in the snapshot has its home outside "
+                        + "<mail root>/" + a.domain() + "/" + a.localPart());
+            }
+            if (!MAIL_LOCATION.equals(r.mail())) {
+                throw new InvalidInputException("user " + a + " in the snapshot has an unexpected mail location");
+            }
+            if (r.quotaRule() != null && !(r.quotaRule().startsWith(QUOTA_RULE_PREFIX)
+                    && QUOTA.matcher(r.quotaRule().substring(QUOTA_RULE_PREFIX.length())).matches())) {
+                throw new InvalidInputException("user " + a + " in the snapshot has an invalid quota rule");
+            }
+            userValues.put(RedisKeys.user(a.toString()), write(r.withHome(home)));
         }
         java.util.Map<String, String> aliasValues = new java.util.LinkedHashMap<>();
         for (AccountSnapshot.AliasEntry al : snapshot.aliases()) {
@@ -500,6 +523,11 @@ public class AccountStore {
                     + "', the sub-address separator)");
         }
         return a;
+    }
+
+    /** An account's home: {@code <mail root>/<domain>/<local part>}. */
+    private Path homeOf(EmailAddress a) {
+        return settings.mailRoot().resolve(a.domain()).resolve(a.localPart());
     }
 
     private User save(EmailAddress address, UserRecord record) {
