@@ -215,15 +215,32 @@ public class AccountStore {
         keys.del(RedisKeys.user(target), RedisKeys.cert(target));
     }
 
-    /** Checks a password against the stored hash; false for unknown or disabled users. */
+    /**
+     * Checks a password against the stored hash; false for unknown or disabled users. Those cost
+     * one bcrypt as well, so that the time of a refusal does not tell which addresses exist.
+     */
     public boolean verifyPassword(String address, String password) {
         Optional<User> u;
         try {
             u = user(address);
         } catch (InvalidInputException e) {
-            return false;
+            u = Optional.empty();
         }
-        return u.isPresent() && !u.get().disabled() && hasher.verify(password, u.get().record().password());
+        boolean usable = u.isPresent() && !u.get().disabled();
+        boolean match = hasher.verify(password, usable ? u.get().record().password() : unknownUserHash());
+        return usable && match;
+    }
+
+    private volatile String unknownUserHash;
+
+    /** A hash of a random password, at this store's cost, checked in place of a missing one. */
+    private String unknownUserHash() {
+        String h = unknownUserHash;
+        if (h == null) {
+            h = hasher.hash(io.mailroom.common.password.RandomPasswords.generate());
+            unknownUserHash = h;
+        }
+        return h;
     }
 
     // ---------------------------------------------------------------- aliases

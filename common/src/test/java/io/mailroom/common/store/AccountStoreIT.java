@@ -210,4 +210,33 @@ class AccountStoreIT {
             peer.join(5000);
         }
     }
+
+    @Test
+    void aRefusalTakesAsLongForAnUnknownAddressAsForAWrongPassword() {
+        // cost 10, the production default: a bcrypt takes tens of milliseconds, a Redis lookup well under one
+        AccountStore real = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 10));
+        real.createUser("jan@example.test", "correct horse");
+        real.setDisabled("jan@example.test", true);
+        real.createUser("kai@example.test", "correct horse");
+        real.verifyPassword("nobody@example.test", "warm up");
+        long wrongPassword = medianNanos(() -> real.verifyPassword("kai@example.test", "wrong horse"));
+        long unknown = medianNanos(() -> real.verifyPassword("nobody@example.test", "wrong horse"));
+        long disabled = medianNanos(() -> real.verifyPassword("jan@example.test", "correct horse"));
+        assertThat(unknown).as("unknown address vs wrong password (ns)").isGreaterThan(wrongPassword / 4);
+        assertThat(disabled).as("disabled account vs wrong password (ns)").isGreaterThan(wrongPassword / 4);
+        assertThat(real.verifyPassword("kai@example.test", "correct horse")).isTrue();
+        assertThat(real.verifyPassword("nobody@example.test", "correct horse")).isFalse();
+        assertThat(real.verifyPassword("jan@example.test", "correct horse")).isFalse();
+    }
+
+    static long medianNanos(java.util.function.BooleanSupplier check) {
+        long[] t = new long[5];
+        for (int i = 0; i < t.length; i++) {
+            long start = System.nanoTime();
+            assertThat(check.getAsBoolean()).isFalse();
+            t[i] = System.nanoTime() - start;
+        }
+        java.util.Arrays.sort(t);
+        return t[t.length / 2];
+    }
 }
