@@ -59,4 +59,18 @@ class MailroomCliTest {
         assertThat(missingFile.code()).isEqualTo(ExitCodes.INVALID);
         assertThat(missingFile.err()).contains("cannot read the token file");
     }
+
+    @Test
+    void generateCertChecksTheOutputFileBeforeAskingForACertificate() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // nothing listens on the port: had the CLI called the API first, this would be "cannot reach" (5)
+        Result r = run(Map.of("MAILROOM_URL", "http://127.0.0.1:" + port, "MAILROOM_TOKEN", "t"),
+                "generate-cert", "alice@example.test", "--out", "/nonexistent-dir/alice.p12");
+        assertThat(r.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(r.err()).startsWith("mailroom-cli: cannot write /nonexistent-dir/alice.p12")
+                .contains("no certificate was issued").hasLineCount(1);
+    }
 }
