@@ -127,6 +127,19 @@ class AccountImportIT {
         assertThatThrownBy(() -> fresh.importAll(badPolicy, false)).isInstanceOf(InvalidInputException.class);
         assertThat(fresh.isEmpty()).isTrue();
 
+        for (var key : List.of(
+                new io.mailroom.common.store.DkimKeyInfo("s1\n@ IN TXT \"evil\"", "ed25519-sha256", "AAAA", true, null),
+                new io.mailroom.common.store.DkimKeyInfo("../../ca/ca", "ed25519-sha256", "AAAA", true, null),
+                new io.mailroom.common.store.DkimKeyInfo("s1", "rsa-sha1", "AAAA", true, null),
+                new io.mailroom.common.store.DkimKeyInfo("s1", "ed25519-sha256", "AAAA\"; x=\"", true, null))) {
+            AccountSnapshot badKey = new AccountSnapshot(good.mailRoot(),
+                    List.of(new io.mailroom.common.store.DomainRecord("example.test", List.of(key), null, "none", null)),
+                    List.of(), List.of(), List.of());
+            assertThatThrownBy(() -> fresh.importAll(badKey, false)).as(key.toString())
+                    .isInstanceOf(InvalidInputException.class);
+            assertThat(fresh.isEmpty()).isTrue();
+        }
+
         fresh.importAll(good, false);
         assertThat(fresh.requireUser("max@example.test").record().home()).isEqualTo("/srv/new-mail/example.test/max");
     }

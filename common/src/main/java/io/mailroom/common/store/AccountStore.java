@@ -36,6 +36,7 @@ public class AccountStore {
     private static final String MAIL_LOCATION = "maildir:~/Maildir";
     private static final String QUOTA_RULE_PREFIX = "*:storage=";
     private static final List<String> DMARC_POLICIES = List.of("none", "quarantine", "reject");
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]+={0,2}");
 
     private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
@@ -412,6 +413,14 @@ public class AccountStore {
             String name = Domains.canonical(d.name());
             if (d.dmarcPolicy() != null && !DMARC_POLICIES.contains(d.dmarcPolicy())) {
                 throw new InvalidInputException("domain " + name + " in the snapshot has an invalid DMARC policy");
+            }
+            for (DkimKeyInfo k : d.dkim()) {
+                // selectors name key files and DNS records, public keys go into TXT records
+                if (!io.mailroom.common.keys.KeyDirectory.isSelector(k.selector())
+                        || !List.of(DkimKeyInfo.RSA_SHA256, DkimKeyInfo.ED25519_SHA256).contains(k.algorithm())
+                        || k.publicKey() == null || !BASE64.matcher(k.publicKey()).matches()) {
+                    throw new InvalidInputException("domain " + name + " in the snapshot has an invalid DKIM key");
+                }
             }
             String catchAll = d.catchAll() == null ? null : EmailAddress.parse(d.catchAll()).toString();
             domainValues.put(RedisKeys.domain(name), write(new DomainRecord(name, d.dkim(), catchAll,
