@@ -35,7 +35,7 @@ public final class ArchiveReader {
     private final char[] passphrase;
     private final ObjectMapper json = new ObjectMapper();
 
-    /** @param secretKeys the keys to decrypt with; null reads unencrypted archives only */
+    /** @param secretKeys the keys to decrypt with, and then only encrypted archives are read; null reads unencrypted archives only */
     public ArchiveReader(PGPSecretKeyRingCollection secretKeys, char[] passphrase) {
         this.secretKeys = secretKeys;
         this.passphrase = passphrase;
@@ -47,6 +47,12 @@ public final class ArchiveReader {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
+            if (gzip && secretKeys != null) {
+                // anyone who can put a file where the archives are can write an unencrypted one
+                throw new BackupException("the archive " + archive.getFileName() + " is not encrypted, but a secret "
+                        + "key is configured (mailroom.backup.secret-key): refusing it; to read an old unencrypted "
+                        + "archive on purpose, run without the secret key");
+            }
             InputStream plain = gzip ? raw : OpenPgpEnvelope.decrypt(raw, secretKeys, passphrase);
             try {
                 return readTar(plain, sink);

@@ -66,7 +66,7 @@ public final class BackupJob {
         if (remote != null) {
             try {
                 remote.upload(w.file());
-                LOG.infof("backup copied to %s", remote.remote());
+                LOG.infof("backup copied to %s", remote.display());
             } catch (BackupException e) {
                 uploadError = e.getMessage();
                 LOG.errorf("backup upload failed, the local archive %s is kept: %s", w.file(), e.getMessage());
@@ -78,10 +78,10 @@ public final class BackupJob {
                 for (String name : Retention.toDelete(remote.list(), Instant.now(), settings.keepCount(),
                         settings.keepAge())) {
                     remote.delete(name);
-                    deleted.add(remote.remote() + " " + name);
+                    deleted.add(remote.display() + " " + name);
                 }
             } catch (BackupException e) {
-                LOG.warnf("retention on %s failed: %s", remote.remote(), e.getMessage());
+                LOG.warnf("retention on %s failed: %s", remote.display(), e.getMessage());
             }
         }
         Duration took = Duration.between(start, Instant.now());

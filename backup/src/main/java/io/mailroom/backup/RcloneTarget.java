@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RcloneTarget {
     private static final int MAX_OUTPUT = 64 * 1024;
+    private static final java.util.regex.Pattern CONNECTION_PARAMETER =
+            java.util.regex.Pattern.compile("(,[^,=:]+=)(\"[^\"]*\"|'[^']*'|[^,:]*)");
 
     private final String binary;
     private final String remote;
@@ -32,6 +34,14 @@ public final class RcloneTarget {
 
     public String remote() {
         return remote;
+    }
+
+    /**
+     * The remote as logs and messages show it: the parameter values of an rclone connection
+     * string ({@code :s3,access_key_id=...,secret_access_key=...:bucket}) are replaced by {@code ***}.
+     */
+    public String display() {
+        return CONNECTION_PARAMETER.matcher(remote).replaceAll("$1***");
     }
 
     /** {@code rclone copy <archive> <remote>}: the archive lands under its own name. */
@@ -75,7 +85,7 @@ public final class RcloneTarget {
             Thread reader = Thread.ofVirtual().start(() -> drain(p.getInputStream(), out));
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new BackupException("rclone " + args.get(0) + " to " + remote + " did not finish within " + timeout);
+                throw new BackupException("rclone " + args.get(0) + " to " + display() + " did not finish within " + timeout);
             }
             reader.join(5000);
             String output;
@@ -83,7 +93,7 @@ public final class RcloneTarget {
                 output = out.toString(StandardCharsets.UTF_8);
             }
             if (p.exitValue() != 0) {
-                throw new BackupException("rclone " + args.get(0) + " to " + remote + " failed (exit "
+                throw new BackupException("rclone " + args.get(0) + " to " + display() + " failed (exit "
                         + p.exitValue() + "): " + lastLines(output, 5));
             }
             return output;

@@ -95,4 +95,52 @@ class AccountImportIT {
         assertThatThrownBy(() -> fresh.importAll(bad, false)).isInstanceOf(InvalidInputException.class);
         assertThat(fresh.isEmpty()).isTrue();
     }
+
+    @Test
+    void aSnapshotCannotPointAMailboxAnywhereElse() {
+        old.createDomain("example.test");
+        old.createUser("ivy@example.test", "ivy's secret");
+        old.createUser("max@example.test", "max's secret");
+        AccountSnapshot good = old.exportAll();
+        redis.server().flushAll();
+        String hash = good.users().get(0).record().password();
+        String[][] forged = {
+                {"/etc", "maildir:~/Maildir", null},
+                {"/srv/old-mail/../../etc/ivy", "maildir:~/Maildir", null},
+                {"/srv/old-mail/example.test", "maildir:~/Maildir", null},
+                {"/srv/old-mail/example.test/max", "maildir:~/Maildir", null},
+                {"/srv/old-mail/example.test/ivy", "maildir:/srv/new-mail/example.test/max/Maildir", null},
+                {"/srv/old-mail/example.test/ivy", "maildir:~/Maildir", "*:storage=1G\nnopassword=y"},
+        };
+        for (String[] f : forged) {
+            AccountSnapshot bad = new AccountSnapshot(good.mailRoot(), good.domains(),
+                    List.of(new AccountSnapshot.UserEntry("ivy@example.test", new io.mailroom.common.store.UserRecord(
+                            hash, f[0], f[1], f[2], false, null, null, null))),
+                    List.of(), List.of());
+            assertThatThrownBy(() -> fresh.importAll(bad, false)).as(String.join(" ", java.util.Arrays.toString(f)))
+                    .isInstanceOf(InvalidInputException.class);
+            assertThat(fresh.isEmpty()).isTrue();
+        }
+        AccountSnapshot badPolicy = new AccountSnapshot(good.mailRoot(),
+                List.of(new io.mailroom.common.store.DomainRecord("example.test", List.of(), null, "accept", null)),
+                List.of(), List.of(), List.of());
+        assertThatThrownBy(() -> fresh.importAll(badPolicy, false)).isInstanceOf(InvalidInputException.class);
+        assertThat(fresh.isEmpty()).isTrue();
+
+        for (var key : List.of(
+                new io.mailroom.common.store.DkimKeyInfo("s1\n@ IN TXT \"evil\"", "ed25519-sha256", "AAAA", true, null),
+                new io.mailroom.common.store.DkimKeyInfo("../../ca/ca", "ed25519-sha256", "AAAA", true, null),
+                new io.mailroom.common.store.DkimKeyInfo("s1", "rsa-sha1", "AAAA", true, null),
+                new io.mailroom.common.store.DkimKeyInfo("s1", "ed25519-sha256", "AAAA\"; x=\"", true, null))) {
+            AccountSnapshot badKey = new AccountSnapshot(good.mailRoot(),
+                    List.of(new io.mailroom.common.store.DomainRecord("example.test", List.of(key), null, "none", null)),
+                    List.of(), List.of(), List.of());
+            assertThatThrownBy(() -> fresh.importAll(badKey, false)).as(key.toString())
+                    .isInstanceOf(InvalidInputException.class);
+            assertThat(fresh.isEmpty()).isTrue();
+        }
+
+        fresh.importAll(good, false);
+        assertThat(fresh.requireUser("max@example.test").record().home()).isEqualTo("/srv/new-mail/example.test/max");
+    }
 }

@@ -112,7 +112,7 @@ class DamagedArchiveIT {
         assertMergeRefused(truncated, settings, "damaged or truncated");
         Path plainTruncated = Files.write(work.resolve("truncated.tar.gz"),
                 java.util.Arrays.copyOf(Files.readAllBytes(plain), (int) Files.size(plain) - 100));
-        assertMergeRefused(plainTruncated, settings, "truncated");
+        assertMergeRefused(plainTruncated, inst.settings, "truncated");
     }
 
     @Test
@@ -134,18 +134,25 @@ class DamagedArchiveIT {
             }
             return content;
         }, List.of());
-        assertMergeRefused(forged, settings, "does not match its SHA-256");
+        assertMergeRefused(forged, inst.settings, "does not match its SHA-256");
 
         Path missing = rewrite(plain, work.resolve("missing.tar.gz"),
                 (name, content) -> name.equals(ArchiveLayout.ACCOUNTS) ? null : content, List.of());
-        assertMergeRefused(missing, settings, "listed in the manifest is missing");
+        assertMergeRefused(missing, inst.settings, "listed in the manifest is missing");
+    }
+
+    @Test
+    void unencryptedArchiveIsRefusedWhenASecretKeyIsConfigured() throws IOException {
+        assertMergeRefused(plain, settings, "is not encrypted, but a secret key is configured");
+        assertThat(inst.job(inst.settings).verify(plain).counts().messages()).as("readable without the key")
+                .isEqualTo(2);
     }
 
     @Test
     void memberOutsideTheLayoutIsRefused() throws IOException {
         Path evil = rewrite(plain, work.resolve("evil.tar.gz"), (name, content) -> content,
                 List.of("mail/example.test/carol/Maildir/cur/../../../../../../evil", "keys/../../evil.key"));
-        assertMergeRefused(evil, settings, "unexpected member");
+        assertMergeRefused(evil, inst.settings, "unexpected member");
         assertThat(work.resolve("evil")).doesNotExist();
     }
 

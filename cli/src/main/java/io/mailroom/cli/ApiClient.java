@@ -2,19 +2,32 @@ package io.mailroom.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A small client of the Controller's JSON API over the JDK's HTTP client. */
 public class ApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_LENGTH = 500;
+    /** Larger than any answer of the API (a page of 1000 users, every certificate of a big installation). */
+    static final long MAX_RESPONSE_BYTES = 16L << 20;
+    /** The whole exchange, body included (the request timeout only covers waiting for the headers). */
+    private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(90);
 
     private final URI base;
     private final String token;
@@ -85,7 +98,16 @@ public class ApiClient {
             } else {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             }
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> r;
+            try {
+                r = http.sendAsync(b.build(), info -> new LimitedBody(MAX_RESPONSE_BYTES))
+                        .get(RESPONSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (TimeoutException e) {
+                throw new ApiException(0, "the Controller at " + base.resolve("/") + " did not answer within "
+                        + RESPONSE_TIMEOUT.toSeconds() + " s");
+            }
             if (r.statusCode() >= 400) {
                 throw new ApiException(r.statusCode(), errorMessage(r));
             }
@@ -96,6 +118,56 @@ public class ApiClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(0, "interrupted");
+        }
+    }
+
+    /** Collects a response body as UTF-8 text; more than {@code max} bytes fail the request. */
+    private static final class LimitedBody implements HttpResponse.BodySubscriber<String> {
+        private final long max;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        LimitedBody(long max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (body.isDone()) {
+                return;
+            }
+            for (ByteBuffer buffer : buffers) {
+                if (bytes.size() + (long) buffer.remaining() > max) {
+                    subscription.cancel();
+                    body.completeExceptionally(new IOException("response larger than " + max + " bytes"));
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toString(StandardCharsets.UTF_8));
         }
     }
 

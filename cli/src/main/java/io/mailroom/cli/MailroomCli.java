@@ -621,12 +621,20 @@ public class MailroomCli implements Runnable {
             if (Files.exists(target) && !force) {
                 throw new UsageError(target + " exists (use --force to overwrite)");
             }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("password", root.password(passwordStdin, "PKCS#12 password"));
-            body.put("validityDays", days);
-            JsonNode n = root.client().post("users/" + seg(address) + "/certificate", body);
-            byte[] p12 = Base64.getDecoder().decode(n.path("pkcs12").asText());
-            write(target, p12);
+            // the file is prepared first: issuing revokes the previous certificate, so a PKCS#12 that then
+            // cannot be written would leave the user with none
+            Path tmp = prepare(target);
+            JsonNode n;
+            try {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("password", root.password(passwordStdin, "PKCS#12 password"));
+                body.put("validityDays", days);
+                n = root.client().post("users/" + seg(address) + "/certificate", body);
+                byte[] p12 = Base64.getDecoder().decode(n.path("pkcs12").asText());
+                write(tmp, target, p12);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
             ObjectNode shown = ((ObjectNode) n.deepCopy());
             shown.remove("pkcs12");
             shown.put("file", target.toString());
@@ -642,10 +650,19 @@ public class MailroomCli implements Runnable {
             return print(shown, text);
         }
 
-        private void write(Path target, byte[] bytes) throws IOException {
+        /** An empty temporary file (mode 0600) next to the target, or a usage error saying why there can be none. */
+        private static Path prepare(Path target) {
             Path dir = target.toAbsolutePath().getParent();
-            Path tmp = Files.createTempFile(dir, ".mailroom-", ".p12",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                return Files.createTempFile(dir, ".mailroom-", ".p12",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (IOException e) {
+                throw new UsageError("cannot write " + target + " (" + e.getClass().getSimpleName() + ": "
+                        + dir + "); no certificate was issued");
+            }
+        }
+
+        private void write(Path tmp, Path target, byte[] bytes) throws IOException {
             try {
                 Files.write(tmp, bytes, StandardOpenOption.TRUNCATE_EXISTING);
                 if (force) {
@@ -655,8 +672,6 @@ public class MailroomCli implements Runnable {
                 }
             } catch (FileAlreadyExistsException e) {
                 throw new UsageError(target + " exists (use --force to overwrite)");
-            } finally {
-                Files.deleteIfExists(tmp);
             }
         }
     }

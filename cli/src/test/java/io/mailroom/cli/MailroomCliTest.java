@@ -59,4 +59,45 @@ class MailroomCliTest {
         assertThat(missingFile.code()).isEqualTo(ExitCodes.INVALID);
         assertThat(missingFile.err()).contains("cannot read the token file");
     }
+
+    @Test
+    void generateCertChecksTheOutputFileBeforeAskingForACertificate() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        // nothing listens on the port: had the CLI called the API first, this would be "cannot reach" (5)
+        Result r = run(Map.of("MAILROOM_URL", "http://127.0.0.1:" + port, "MAILROOM_TOKEN", "t"),
+                "generate-cert", "alice@example.test", "--out", "/nonexistent-dir/alice.p12");
+        assertThat(r.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(r.err()).startsWith("mailroom-cli: cannot write /nonexistent-dir/alice.p12")
+                .contains("no certificate was issued").hasLineCount(1);
+    }
+
+    @Test
+    void anEndlessResponseIsCutOffNotReadIntoMemory() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread peer = Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    s.getInputStream().read(new byte[4096]);
+                    var out = s.getOutputStream();
+                    out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n["
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    byte[] chunk = "\"x\",".repeat(10_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    for (long sent = 0; sent < 2 * ApiClient.MAX_RESPONSE_BYTES; sent += chunk.length) {
+                        out.write(chunk);
+                    }
+                    out.write("\"x\"]".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (IOException ignored) {
+                    // the client hung up: what it should do
+                }
+            });
+            Result r = run(Map.of("MAILROOM_URL", "http://127.0.0.1:" + server.getLocalPort(), "MAILROOM_TOKEN", "t"),
+                    "list-domains");
+            assertThat(r.code()).isEqualTo(ExitCodes.SERVER);
+            assertThat(r.err()).contains("response larger than " + ApiClient.MAX_RESPONSE_BYTES + " bytes")
+                    .hasLineCount(1);
+            peer.join(10_000);
+        }
+    }
 }

@@ -33,8 +33,13 @@ public final class KeyDirectory {
         return root;
     }
 
+    /** True for a DKIM selector this directory can name a key file after: lower-case dot-separated labels. */
+    public static boolean isSelector(String selector) {
+        return selector != null && SELECTOR.matcher(selector).matches();
+    }
+
     public Path dkimKey(String domain, String selector) {
-        if (!SELECTOR.matcher(selector).matches()) {
+        if (!isSelector(selector)) {
             throw new io.mailroom.common.InvalidInputException("invalid DKIM selector " + selector);
         }
         return root.resolve("dkim").resolve(Domains.canonical(domain)).resolve(selector + ".key");

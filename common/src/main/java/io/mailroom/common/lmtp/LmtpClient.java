@@ -54,6 +54,8 @@ public final class LmtpClient implements AutoCloseable {
      * @param message the message with CRLF line ends, not dot-stuffed
      */
     public List<SmtpReply> deliver(String mailFrom, List<String> recipients, byte[] message) throws IOException {
+        requireOneLine(mailFrom);
+        recipients.forEach(LmtpClient::requireOneLine);
         expect(command("MAIL FROM:<" + mailFrom + ">"), "MAIL FROM");
         List<SmtpReply> replies = new ArrayList<>();
         List<Integer> accepted = new ArrayList<>();
@@ -113,9 +115,17 @@ public final class LmtpClient implements AutoCloseable {
     }
 
     private SmtpReply command(String line) throws IOException {
+        requireOneLine(line);
         out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         return readReply();
+    }
+
+    /** An address with a line break would smuggle further commands into the session: refused before sending. */
+    private static void requireOneLine(String argument) {
+        if (argument.indexOf('\r') >= 0 || argument.indexOf('\n') >= 0 || argument.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("LMTP command argument with a line break or NUL");
+        }
     }
 
     private void expect(SmtpReply reply, String step) throws LmtpException {
@@ -130,7 +140,11 @@ public final class LmtpClient implements AutoCloseable {
         while (lines.size() < MAX_REPLY_LINES) {
             String line = readLine();
             if (line.length() < 3) {
-                throw new IOException("malformed LMTP reply: " + line);
+                throw new IOException("malformed LMTP reply: " + line.replaceAll("\\p{Cntrl}", "?"));
+            }
+            if (!line.substring(0, 3).chars().allMatch(c -> c >= '0' && c <= '9')
+                    || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
+                throw new IOException("malformed LMTP reply: " + line.replaceAll("\\p{Cntrl}", "?"));
             }
             code = Integer.parseInt(line.substring(0, 3));
             lines.add(line.length() > 4 ? line.substring(4) : "");

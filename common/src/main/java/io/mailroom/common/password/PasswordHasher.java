@@ -66,13 +66,8 @@ public final class PasswordHasher {
         }
     }
 
-    /** A random password of 20 characters from an alphabet without look-alikes. */
+    /** A random password of 20 characters from an alphabet without look-alikes ({@link RandomPasswords}). */
     public static String generate() {
-        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < 20; i++) {
-            sb.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return sb.toString();
+        return RandomPasswords.generate();
     }
 }

@@ -13,6 +13,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyCommands;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -31,6 +32,11 @@ public class AccountStore {
     /** Local parts of accounts and aliases: letters, digits, '.', '_' and '-' (they name mailbox directories). */
     private static final Pattern MAILBOX_NAME = Pattern.compile("[\\p{L}\\p{N}_-]+(\\.[\\p{L}\\p{N}_-]+)*");
     private static final Pattern QUOTA = Pattern.compile("[0-9]+[kKmMgGtT]?");
+    /** The Dovecot mail location of every account, relative to its home. */
+    private static final String MAIL_LOCATION = "maildir:~/Maildir";
+    private static final String QUOTA_RULE_PREFIX = "*:storage=";
+    private static final List<String> DMARC_POLICIES = List.of("none", "quarantine", "reject");
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]+={0,2}");
 
     private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
@@ -94,7 +100,7 @@ public class AccountStore {
             requireUser(target.toString());
             record = record.withCatchAll(target.toString());
         }
-        if (record.dmarcPolicy() != null && !List.of("none", "quarantine", "reject").contains(record.dmarcPolicy())) {
+        if (record.dmarcPolicy() != null && !DMARC_POLICIES.contains(record.dmarcPolicy())) {
             throw new InvalidInputException("DMARC policy must be none, quarantine or reject");
         }
         values.set(RedisKeys.domain(current.name()), write(record));
@@ -128,8 +134,8 @@ public class AccountStore {
         if (keys.exists(RedisKeys.alias(a.toString()))) {
             throw new ConflictException("an alias " + a + " exists");
         }
-        String home = settings.mailRoot().resolve(a.domain()).resolve(a.localPart()).toString();
-        UserRecord record = new UserRecord(hash, home, "maildir:~/Maildir", null, false, null, null, now());
+        String home = homeOf(a).toString();
+        UserRecord record = new UserRecord(hash, home, MAIL_LOCATION, null, false, null, null, now());
         if (!values.setnx(RedisKeys.user(a.toString()), write(record))) {
             throw new ConflictException("user " + a + " exists");
         }
@@ -185,7 +191,7 @@ public class AccountStore {
             if (!QUOTA.matcher(quota.strip()).matches()) {
                 throw new InvalidInputException("quota must be a size like 500M or 2G");
             }
-            rule = "*:storage=" + quota.strip().toUpperCase(java.util.Locale.ROOT);
+            rule = QUOTA_RULE_PREFIX + quota.strip().toUpperCase(java.util.Locale.ROOT);
         }
         return save(u.address(), u.record().withQuotaRule(rule));
     }
@@ -210,15 +216,32 @@ public class AccountStore {
         keys.del(RedisKeys.user(target), RedisKeys.cert(target));
     }
 
-    /** Checks a password against the stored hash; false for unknown or disabled users. */
+    /**
+     * Checks a password against the stored hash; false for unknown or disabled users. Those cost
+     * one bcrypt as well, so that the time of a refusal does not tell which addresses exist.
+     */
     public boolean verifyPassword(String address, String password) {
         Optional<User> u;
         try {
             u = user(address);
         } catch (InvalidInputException e) {
-            return false;
+            u = Optional.empty();
         }
-        return u.isPresent() && !u.get().disabled() && hasher.verify(password, u.get().record().password());
+        boolean usable = u.isPresent() && !u.get().disabled();
+        boolean match = hasher.verify(password, usable ? u.get().record().password() : unknownUserHash());
+        return usable && match;
+    }
+
+    private volatile String unknownUserHash;
+
+    /** A hash of a random password, at this store's cost, checked in place of a missing one. */
+    private String unknownUserHash() {
+        String h = unknownUserHash;
+        if (h == null) {
+            h = hasher.hash(io.mailroom.common.password.RandomPasswords.generate());
+            unknownUserHash = h;
+        }
+        return h;
     }
 
     // ---------------------------------------------------------------- aliases
@@ -388,7 +411,19 @@ public class AccountStore {
         java.util.Map<String, String> domainValues = new java.util.LinkedHashMap<>();
         for (DomainRecord d : snapshot.domains()) {
             String name = Domains.canonical(d.name());
-            domainValues.put(RedisKeys.domain(name), write(new DomainRecord(name, d.dkim(), d.catchAll(),
+            if (d.dmarcPolicy() != null && !DMARC_POLICIES.contains(d.dmarcPolicy())) {
+                throw new InvalidInputException("domain " + name + " in the snapshot has an invalid DMARC policy");
+            }
+            for (DkimKeyInfo k : d.dkim()) {
+                // selectors name key files and DNS records, public keys go into TXT records
+                if (!io.mailroom.common.keys.KeyDirectory.isSelector(k.selector())
+                        || !List.of(DkimKeyInfo.RSA_SHA256, DkimKeyInfo.ED25519_SHA256).contains(k.algorithm())
+                        || k.publicKey() == null || !BASE64.matcher(k.publicKey()).matches()) {
+                    throw new InvalidInputException("domain " + name + " in the snapshot has an invalid DKIM key");
+                }
+            }
+            String catchAll = d.catchAll() == null ? null : EmailAddress.parse(d.catchAll()).toString();
+            domainValues.put(RedisKeys.domain(name), write(new DomainRecord(name, d.dkim(), catchAll,
                     d.dmarcPolicy(), d.created())));
         }
         java.util.Map<String, String> userValues = new java.util.LinkedHashMap<>();
@@ -398,7 +433,21 @@ public class AccountStore {
             if (r == null || r.password() == null || r.password().isBlank() || r.home() == null) {
                 throw new InvalidInputException("user " + a + " in the snapshot has no password hash or home");
             }
-            userValues.put(RedisKeys.user(a.toString()), write(r.withHome(rebaseHome(r.home(), snapshot.mailRoot()))));
+            // Dovecot reads home, mail and quota_rule as they are: an archive (which anyone holding the
+            // backup's public key can write) must not point a mailbox at another path or add mail options
+            String home = rebaseHome(r.home(), snapshot.mailRoot());
+            if (!Path.of(home).normalize().equals(homeOf(a).normalize())) {
+                throw new InvalidInputException("user " + a + " in the snapshot has its home outside "
+                        + "<mail root>/" + a.domain() + "/" + a.localPart());
+            }
+            if (!MAIL_LOCATION.equals(r.mail())) {
+                throw new InvalidInputException("user " + a + " in the snapshot has an unexpected mail location");
+            }
+            if (r.quotaRule() != null && !(r.quotaRule().startsWith(QUOTA_RULE_PREFIX)
+                    && QUOTA.matcher(r.quotaRule().substring(QUOTA_RULE_PREFIX.length())).matches())) {
+                throw new InvalidInputException("user " + a + " in the snapshot has an invalid quota rule");
+            }
+            userValues.put(RedisKeys.user(a.toString()), write(r.withHome(home)));
         }
         java.util.Map<String, String> aliasValues = new java.util.LinkedHashMap<>();
         for (AccountSnapshot.AliasEntry al : snapshot.aliases()) {
@@ -500,6 +549,11 @@ public class AccountStore {
                     + "', the sub-address separator)");
         }
         return a;
+    }
+
+    /** An account's home: {@code <mail root>/<domain>/<local part>}. */
+    private Path homeOf(EmailAddress a) {
+        return settings.mailRoot().resolve(a.domain()).resolve(a.localPart());
     }
 
     private User save(EmailAddress address, UserRecord record) {

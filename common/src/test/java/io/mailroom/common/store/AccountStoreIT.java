@@ -174,4 +174,69 @@ class AccountStoreIT {
                 .containsExactly("kim", "zed");
         assertThat(store.countUsers()).isEqualTo(4);
     }
+
+    @Test
+    void lmtpRecipientWithALineBreakIsRefusedBeforeAnythingIsSent() throws Exception {
+        store.createUser("hal@example.test", "correct horse");
+        store.createUser("ida@example.test", "correct horse");
+        byte[] message = "From: a@example.org\r\nSubject: smuggled\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8);
+        try (LmtpClient lmtp = LmtpClient.connect("127.0.0.1", mail.dovecot().lmtpPort(), "test.example", 5000)) {
+            assertThatThrownBy(() -> lmtp.deliver("a@example.org",
+                    List.of("hal@example.test", "nobody@example.test>\r\nRCPT TO:<ida@example.test"), message))
+                    .isInstanceOf(IllegalArgumentException.class);
+            // the session is still in step: a clean delivery on it works
+            assertThat(lmtp.deliver("a@example.org", List.of("hal@example.test"), message).get(0).code())
+                    .isEqualTo(250);
+            lmtp.quit();
+        }
+        assertThat(ImapMailbox.inbox(mail.dovecot().imapPort(), "ida@example.test", "correct horse")).isEmpty();
+        assertThat(ImapMailbox.inbox(mail.dovecot().imapPort(), "hal@example.test", "correct horse")).hasSize(1);
+    }
+
+    @Test
+    void aServerThatDoesNotSpeakLmtpIsAnIoError() throws Exception {
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread peer = Thread.ofVirtual().start(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read();
+                } catch (java.io.IOException ignored) {
+                    // the client closed first
+                }
+            });
+            assertThatThrownBy(() -> LmtpClient.connect("127.0.0.1", server.getLocalPort(), "test.example", 5000))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("malformed LMTP reply");
+            peer.join(5000);
+        }
+    }
+
+    @Test
+    void aRefusalTakesAsLongForAnUnknownAddressAsForAWrongPassword() {
+        // cost 10, the production default: a bcrypt takes tens of milliseconds, a Redis lookup well under one
+        AccountStore real = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 10));
+        real.createUser("jan@example.test", "correct horse");
+        real.setDisabled("jan@example.test", true);
+        real.createUser("kai@example.test", "correct horse");
+        real.verifyPassword("nobody@example.test", "warm up");
+        long wrongPassword = medianNanos(() -> real.verifyPassword("kai@example.test", "wrong horse"));
+        long unknown = medianNanos(() -> real.verifyPassword("nobody@example.test", "wrong horse"));
+        long disabled = medianNanos(() -> real.verifyPassword("jan@example.test", "correct horse"));
+        assertThat(unknown).as("unknown address vs wrong password (ns)").isGreaterThan(wrongPassword / 4);
+        assertThat(disabled).as("disabled account vs wrong password (ns)").isGreaterThan(wrongPassword / 4);
+        assertThat(real.verifyPassword("kai@example.test", "correct horse")).isTrue();
+        assertThat(real.verifyPassword("nobody@example.test", "correct horse")).isFalse();
+        assertThat(real.verifyPassword("jan@example.test", "correct horse")).isFalse();
+    }
+
+    static long medianNanos(java.util.function.BooleanSupplier check) {
+        long[] t = new long[5];
+        for (int i = 0; i < t.length; i++) {
+            long start = System.nanoTime();
+            assertThat(check.getAsBoolean()).isFalse();
+            t[i] = System.nanoTime() - start;
+        }
+        java.util.Arrays.sort(t);
+        return t[t.length / 2];
+    }
 }
