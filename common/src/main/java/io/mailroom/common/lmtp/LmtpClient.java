@@ -2,7 +2,6 @@ package io.mailroom.common.lmtp;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,17 +17,16 @@ import java.util.List;
  * is one connection; not thread-safe.
  */
 public final class LmtpClient implements AutoCloseable {
-    private static final int MAX_REPLY_LINE = 4096;
-    private static final int MAX_REPLY_LINES = 100;
-
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final SmtpReplyReader replies;
 
     private LmtpClient(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream());
         this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        this.replies = new SmtpReplyReader(in, "LMTP server " + socket.getRemoteSocketAddress());
     }
 
     /** Connects and exchanges greeting and LHLO; throws {@link LmtpException} on a refusal. */
@@ -77,7 +75,7 @@ public final class LmtpClient implements AutoCloseable {
             }
             return replies;
         }
-        writeDotStuffed(message);
+        DotStuffing.write(out, message);
         out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         for (int i : accepted) {
@@ -97,21 +95,6 @@ public final class LmtpClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
-    }
-
-    private void writeDotStuffed(byte[] message) throws IOException {
-        boolean lineStart = true;
-        for (byte b : message) {
-            if (lineStart && b == '.') {
-                out.write('.');
-            }
-            out.write(b);
-            lineStart = b == '\n';
-        }
-        if (!lineStart) {
-            out.write('\r');
-            out.write('\n');
-        }
     }
 
     private SmtpReply command(String line) throws IOException {
@@ -135,40 +118,6 @@ public final class LmtpClient implements AutoCloseable {
     }
 
     private SmtpReply readReply() throws IOException {
-        List<String> lines = new ArrayList<>();
-        int code = -1;
-        while (lines.size() < MAX_REPLY_LINES) {
-            String line = readLine();
-            if (line.length() < 3) {
-                throw new IOException("malformed LMTP reply: " + line.replaceAll("\\p{Cntrl}", "?"));
-            }
-            if (!line.substring(0, 3).chars().allMatch(c -> c >= '0' && c <= '9')
-                    || (line.length() > 3 && line.charAt(3) != ' ' && line.charAt(3) != '-')) {
-                throw new IOException("malformed LMTP reply: " + line.replaceAll("\\p{Cntrl}", "?"));
-            }
-            code = Integer.parseInt(line.substring(0, 3));
-            lines.add(line.length() > 4 ? line.substring(4) : "");
-            if (line.length() == 3 || line.charAt(3) == ' ') {
-                return new SmtpReply(code, lines);
-            }
-        }
-        throw new IOException("LMTP reply longer than " + MAX_REPLY_LINES + " lines");
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\n') {
-                byte[] b = buf.toByteArray();
-                int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-                return new String(b, 0, len, StandardCharsets.UTF_8);
-            }
-            if (buf.size() >= MAX_REPLY_LINE) {
-                throw new IOException("LMTP reply line too long");
-            }
-            buf.write(c);
-        }
-        throw new IOException("LMTP server closed the connection");
+        return replies.read();
     }
 }

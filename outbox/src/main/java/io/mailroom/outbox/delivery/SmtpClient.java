@@ -1,18 +1,17 @@
 package io.mailroom.outbox.delivery;
 
+import io.mailroom.common.lmtp.DotStuffing;
 import io.mailroom.common.lmtp.SmtpReply;
+import io.mailroom.common.lmtp.SmtpReplyReader;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -21,15 +20,14 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * One outgoing SMTP connection (RFC 5321) to a remote MX: greeting, EHLO, optional STARTTLS,
- * and transactions. Replies are read with line and line-count limits; not thread-safe.
+ * and transactions. Replies are read by {@link SmtpReplyReader} (line and line-count limits); not
+ * thread-safe.
  */
 public final class SmtpClient implements AutoCloseable {
-    private static final int MAX_LINE = 4096;
-    private static final int MAX_LINES = 100;
-
     private Socket socket;
     private InputStream in;
     private OutputStream out;
+    private SmtpReplyReader replies;
     private final String host;
     private final String clientName;
     private final Map<String, String> extensions = new HashMap<>();
@@ -46,6 +44,7 @@ public final class SmtpClient implements AutoCloseable {
         socket = s;
         in = new BufferedInputStream(s.getInputStream());
         out = new BufferedOutputStream(s.getOutputStream(), 64 * 1024);
+        replies = new SmtpReplyReader(in, host);
     }
 
     /** Connects, reads the greeting and says EHLO. Throws {@link SmtpException} on a refusal. */
@@ -136,17 +135,7 @@ public final class SmtpClient implements AutoCloseable {
         if (r.code() != 354) {
             return r;
         }
-        boolean lineStart = true;
-        for (byte b : message) {
-            if (lineStart && b == '.') {
-                out.write('.');
-            }
-            out.write(b);
-            lineStart = b == '\n';
-        }
-        if (!lineStart) {
-            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
+        DotStuffing.write(out, message);
         out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         SmtpReply done = readReply();
@@ -202,41 +191,7 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     SmtpReply readReply() throws IOException {
-        List<String> lines = new ArrayList<>();
-        while (lines.size() < MAX_LINES) {
-            String line = readLine();
-            if (line.length() < 3 || !Character.isDigit(line.charAt(0))) {
-                throw new IOException("malformed SMTP reply from " + host);
-            }
-            int code;
-            try {
-                code = Integer.parseInt(line.substring(0, 3));
-            } catch (NumberFormatException e) {
-                throw new IOException("malformed SMTP reply from " + host);
-            }
-            lines.add(line.length() > 4 ? line.substring(4) : "");
-            if (line.length() == 3 || line.charAt(3) == ' ') {
-                return new SmtpReply(code, lines);
-            }
-        }
-        throw new IOException("SMTP reply from " + host + " longer than " + MAX_LINES + " lines");
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) != -1) {
-            if (c == '\n') {
-                byte[] b = buf.toByteArray();
-                int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-                return new String(b, 0, len, StandardCharsets.UTF_8);
-            }
-            if (buf.size() >= MAX_LINE) {
-                throw new IOException("SMTP reply line from " + host + " too long");
-            }
-            buf.write(c);
-        }
-        throw new IOException("connection closed by " + host);
+        return replies.read();
     }
 
     /** A refusal during connection setup (greeting, EHLO, STARTTLS). */
