@@ -86,7 +86,8 @@ class OutboxToInboxIT {
         tmp = Files.createTempDirectory("outbox-e2e-");
 
         // A: a.example.test signs with correct keys; d.example.test signs, but DNS publishes other keys;
-        // c.example.test does not sign and its SPF only soft-fails. alice owns an address in each.
+        // c.example.test does not sign and its SPF only soft-fails; s.example.test's SPF excludes
+        // every sender. alice owns an address in each.
         redisA = RedisConnections.open(mailA.redis().uri());
         AccountStore storeA = new AccountStore(redisA.dataSource(), new StoreSettings(mailA.dovecot().mailRoot(), '+', 4));
         KeyDirectory keys = new KeyDirectory(tmp.resolve("keys"));
@@ -97,6 +98,8 @@ class OutboxToInboxIT {
         storeA.createUser("alice@a.example.test", PW);
         storeA.createAlias("alice@d.example.test", "alice@a.example.test");
         storeA.createAlias("alice@c.example.test", "alice@a.example.test");
+        DomainRecord s = domainKeys.createDomain("s.example.test", "reject");
+        storeA.createAlias("alice@s.example.test", "alice@a.example.test");
         assertThat(a.signingKeys()).extracting(DkimKeyInfo::algorithm)
                 .containsExactlyInAnyOrder(DkimKeyInfo.RSA_SHA256, DkimKeyInfo.ED25519_SHA256);
         DomainRecord dWrong = d.withDkim(d.dkim().stream()
@@ -115,6 +118,7 @@ class OutboxToInboxIT {
         dns.zone("a.example.test", z -> publish(z, a, "v=spf1 ip4:127.0.0.0/8 -all"));
         dns.zone("d.example.test", z -> publish(z, dWrong, "v=spf1 ip4:127.0.0.0/8 -all"));
         dns.zone("c.example.test", z -> publish(z, c, "v=spf1 ~all"));
+        dns.zone("s.example.test", z -> publish(z, s, "v=spf1 -all"));
         dns.zone("b.example.test", z -> z.mx("b.example.test", 10, MX_B).a(MX_B, MX_B_ADDRESS));
 
         // B's Inbox: SPF, DKIM, ARC and DMARC enforced, STARTTLS offered
@@ -253,7 +257,7 @@ class OutboxToInboxIT {
         assertThat(ar).as(headerBlock(bob)).hasSize(1);
         String results = ar.get(0);
         assertThat(results).startsWith(MX_B + ";")
-                .contains("spf=pass smtp.mailfrom=alice@a.example.test", "dmarc=pass", "header.from=a.example.test");
+                .contains("spf=pass smtp.mailfrom=alice@a.example.test", "arc=none", "dmarc=pass", "header.from=a.example.test");
         // both signatures of A (RSA and Ed25519) verify at B
         Matcher dkim = Pattern.compile("dkim=(\\w+)[^;]*header\\.a=([\\w-]+)").matcher(results);
         List<String> verdicts = new ArrayList<>();
@@ -266,7 +270,10 @@ class OutboxToInboxIT {
 
         // Bcc leaves no trace in any copy, yet its recipient has the message; every copy arrives once
         for (String m : List.of(bob, carol, dan)) {
-            assertThat(headerBlock(m)).doesNotContainIgnoringCase("bcc:").doesNotContain("dan@b.example.test");
+            assertThat(headerBlock(m)).doesNotContainIgnoringCase("bcc:");
+        }
+        for (String m : List.of(bob, carol)) {
+            assertThat(m).doesNotContain("dan@b.example.test");
         }
         assertThat(headerBlock(dan)).contains("To: bob@b.example.test", "Cc: carol@b.example.test");
         Thread.sleep(500);
@@ -281,8 +288,9 @@ class OutboxToInboxIT {
         String dsn = await(mailA, "alice@a.example.test", "e2e-badkey-1");
         assertThat(dsn).contains("multipart/report", "report-type=delivery-status", "Action: failed",
                 "Final-Recipient: rfc822; bob@b.example.test", "Status: 5.7.20", "Remote-MTA: dns; " + MX_B,
-                "No valid DKIM signature", "Subject: e2e-badkey-1");
+                "Diagnostic-Code: smtp; 550 5.7.20 No valid DKIM signature", "Subject: e2e-badkey-1");
         assertThat(withToken(mailB, "bob@b.example.test", "e2e-badkey-1")).isEmpty();
+        awaitEmptyQueue();
     }
 
     @Test
@@ -291,7 +299,29 @@ class OutboxToInboxIT {
 
         String dsn = await(mailA, "alice@a.example.test", "e2e-dmarc-1");
         assertThat(dsn).contains("multipart/report", "Action: failed", "Final-Recipient: rfc822; bob@b.example.test",
-                "Status: 5.7.1", "Rejected by the DMARC policy", "Subject: e2e-dmarc-1");
+                "Status: 5.7.1", "Diagnostic-Code: smtp; 550 5.7.1 Rejected by the DMARC policy", "Subject: e2e-dmarc-1");
         assertThat(withToken(mailB, "bob@b.example.test", "e2e-dmarc-1")).isEmpty();
+        awaitEmptyQueue();
+    }
+
+    @Test
+    void aSenderExcludedBySpfIsRefusedAtMailFromAndTheSenderGetsADsn() throws Exception {
+        submit("alice@s.example.test", "e2e-spf-1", "bob@b.example.test", null, null);
+
+        String dsn = await(mailA, "alice@a.example.test", "e2e-spf-1");
+        assertThat(dsn).contains("multipart/report", "Action: failed", "Final-Recipient: rfc822; bob@b.example.test",
+                "Status: 5.7.23", "Diagnostic-Code: smtp; 550 5.7.23 SPF validation failed for alice@s.example.test",
+                "Subject: e2e-spf-1");
+        assertThat(withToken(mailB, "bob@b.example.test", "e2e-spf-1")).isEmpty();
+        awaitEmptyQueue();
+    }
+
+    /** A refused message is not retried: it leaves the queue once its DSN is out. */
+    private static void awaitEmptyQueue() throws InterruptedException {
+        Instant end = Instant.now().plusSeconds(5);
+        while (outbox.queue().size() > 0 && Instant.now().isBefore(end)) {
+            Thread.sleep(50);
+        }
+        assertThat(outbox.queue().size()).as("messages still queued").isZero();
     }
 }
