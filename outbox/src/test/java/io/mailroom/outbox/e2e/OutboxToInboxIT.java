@@ -26,6 +26,7 @@ import io.mailroom.testkit.DovecotExtension;
 import io.mailroom.testkit.DnsZone;
 import io.mailroom.testkit.FreePorts;
 import io.mailroom.testkit.ImapMailbox;
+import io.mailroom.testkit.RspamdExtension;
 import io.mailroom.testkit.TestCertificates;
 import io.mailroom.testkit.UnboundExtension;
 import io.smallrye.config.PropertiesConfigSource;
@@ -57,7 +58,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Two installations in one JVM: A's Outbox delivers to B's Inbox, found as the MX of
  * {@code b.example.test} through a real Unbound that also serves A's SPF, DKIM (built from A's
- * keys by {@link DnsRecords}) and DMARC records. B checks SPF, DKIM, ARC and DMARC on enforce and
+ * keys by {@link DnsRecords}) and DMARC records. B checks SPF, DKIM, ARC, DMARC and Rspamd on enforce and
  * delivers into its Dovecot; a refusal by B comes back as a DSN in the sender's Dovecot at A.
  */
 class OutboxToInboxIT {
@@ -74,6 +75,9 @@ class OutboxToInboxIT {
     static DovecotExtension mailB = new DovecotExtension();
     @RegisterExtension
     static UnboundExtension dns = new UnboundExtension();
+    /** B's content filter, on B's Redis, resolving through the same Unbound. */
+    @RegisterExtension
+    static RspamdExtension rspamd = new RspamdExtension(mailB.redis(), dns.server());
 
     static Path tmp;
     static RedisConnections redisA;
@@ -121,7 +125,7 @@ class OutboxToInboxIT {
         dns.zone("s.example.test", z -> publish(z, s, "v=spf1 -all"));
         dns.zone("b.example.test", z -> z.mx("b.example.test", 10, MX_B).a(MX_B, MX_B_ADDRESS));
 
-        // B's Inbox: SPF, DKIM, ARC and DMARC enforced, STARTTLS offered
+        // B's Inbox: SPF, DKIM, ARC, DMARC and Rspamd enforced, STARTTLS offered
         var mxCert = TestCertificates.selfSigned(tmp.resolve("mx-tls"), MX_B);
         int mxPort = FreePorts.next();
         SmtpServerSettings smtp = SmtpServerSettings.builder().hostName(MX_B).softwareName("Mail Room")
@@ -129,7 +133,8 @@ class OutboxToInboxIT {
                 .tls(mxCert.certificate(), mxCert.key()).build();
         DnsjavaResolver resolverB = DnsjavaResolver.builder().server(dns.host(), dns.port()).timeout(Duration.ofSeconds(2)).build();
         InboxSettings inboxSettings = InboxSettings.plain(smtp, "127.0.0.1", mailB.dovecot().lmtpPort())
-                .withAuth(CheckPolicy.ENFORCE, CheckPolicy.ENFORCE, CheckPolicy.ENFORCE, CheckPolicy.ENFORCE);
+                .withAuth(CheckPolicy.ENFORCE, CheckPolicy.ENFORCE, CheckPolicy.ENFORCE, CheckPolicy.ENFORCE)
+                .withRspamd(CheckPolicy.ENFORCE, "127.0.0.1", rspamd.normalPort(), InboxSettings.RspamdFailure.TEMPFAIL);
         inbox = new InboxServer(new InboxPipeline(inboxSettings, storeB,
                 new DeliveryLedger(redisB.dataSource(), Duration.ofDays(1)), new MailAuthentication(resolverB, MX_B), null)).start();
 
@@ -265,6 +270,7 @@ class OutboxToInboxIT {
             verdicts.add(dkim.group(1) + " " + dkim.group(2));
         }
         assertThat(verdicts).as(results).containsExactlyInAnyOrder("pass rsa-sha256", "pass ed25519-sha256");
+        assertThat(headerBlock(bob)).contains("X-Spam-Status: No, action=no_action");
         assertThat(bob).contains("DKIM-Signature:", "d=a.example.test", "by " + MX_B + " (Mail Room) with ESMTPS",
                 "by mail.a.example.test (Mail Room) with ESMTPSA", "Subject: e2e-pass-1");
 
