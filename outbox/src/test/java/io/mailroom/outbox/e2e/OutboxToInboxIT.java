@@ -91,7 +91,8 @@ class OutboxToInboxIT {
 
         // A: a.example.test signs with correct keys; d.example.test signs, but DNS publishes other keys;
         // c.example.test does not sign and its SPF only soft-fails; s.example.test's SPF excludes
-        // every sender. alice owns an address in each.
+        // every sender; e.example.test publishes its RSA key right and its Ed25519 key wrong.
+        // alice owns an address in each.
         redisA = RedisConnections.open(mailA.redis().uri());
         AccountStore storeA = new AccountStore(redisA.dataSource(), new StoreSettings(mailA.dovecot().mailRoot(), '+', 4));
         KeyDirectory keys = new KeyDirectory(tmp.resolve("keys"));
@@ -104,6 +105,10 @@ class OutboxToInboxIT {
         storeA.createAlias("alice@c.example.test", "alice@a.example.test");
         DomainRecord s = domainKeys.createDomain("s.example.test", "reject");
         storeA.createAlias("alice@s.example.test", "alice@a.example.test");
+        DomainRecord e = domainKeys.createDomain("e.example.test", "reject");
+        storeA.createAlias("alice@e.example.test", "alice@a.example.test");
+        DomainRecord eHalfWrong = e.withDkim(e.dkim().stream()
+                .map(k -> k.algorithm().equals(DkimKeyInfo.RSA_SHA256) ? k : DkimKeys.ed25519(k.selector()).info()).toList());
         assertThat(a.signingKeys()).extracting(DkimKeyInfo::algorithm)
                 .containsExactlyInAnyOrder(DkimKeyInfo.RSA_SHA256, DkimKeyInfo.ED25519_SHA256);
         DomainRecord dWrong = d.withDkim(d.dkim().stream()
@@ -123,6 +128,7 @@ class OutboxToInboxIT {
         dns.zone("d.example.test", z -> publish(z, dWrong, "v=spf1 ip4:127.0.0.0/8 -all"));
         dns.zone("c.example.test", z -> publish(z, c, "v=spf1 ~all"));
         dns.zone("s.example.test", z -> publish(z, s, "v=spf1 -all"));
+        dns.zone("e.example.test", z -> publish(z, eHalfWrong, "v=spf1 ip4:127.0.0.0/8 -all"));
         dns.zone("b.example.test", z -> z.mx("b.example.test", 10, MX_B).a(MX_B, MX_B_ADDRESS));
 
         // B's Inbox: SPF, DKIM, ARC, DMARC and Rspamd enforced, STARTTLS offered
@@ -264,12 +270,7 @@ class OutboxToInboxIT {
         assertThat(results).startsWith(MX_B + ";")
                 .contains("spf=pass smtp.mailfrom=alice@a.example.test", "arc=none", "dmarc=pass", "header.from=a.example.test");
         // both signatures of A (RSA and Ed25519) verify at B
-        Matcher dkim = Pattern.compile("dkim=(\\w+)[^;]*header\\.a=([\\w-]+)").matcher(results);
-        List<String> verdicts = new ArrayList<>();
-        while (dkim.find()) {
-            verdicts.add(dkim.group(1) + " " + dkim.group(2));
-        }
-        assertThat(verdicts).as(results).containsExactlyInAnyOrder("pass rsa-sha256", "pass ed25519-sha256");
+        assertThat(dkimVerdicts(results)).as(results).containsExactlyInAnyOrder("pass rsa-sha256", "pass ed25519-sha256");
         assertThat(headerBlock(bob)).contains("X-Spam-Status: No, action=no_action");
         assertThat(bob).contains("DKIM-Signature:", "d=a.example.test", "by " + MX_B + " (Mail Room) with ESMTPS",
                 "by mail.a.example.test (Mail Room) with ESMTPSA", "Subject: e2e-pass-1");
@@ -285,6 +286,25 @@ class OutboxToInboxIT {
         Thread.sleep(500);
         assertThat(withToken(mailB, "bob@b.example.test", "e2e-pass-1")).hasSize(1);
         assertThat(withToken(mailB, "dan@b.example.test", "e2e-pass-1")).hasSize(1);
+    }
+
+    @Test
+    void oneOfTheTwoSignaturesFailingIsRecordedButTheOtherCarriesTheMessage() throws Exception {
+        submit("alice@e.example.test", "e2e-half-1", "bob@b.example.test", null, null);
+
+        String bob = await(mailB, "bob@b.example.test", "e2e-half-1");
+        assertThat(dkimVerdicts(authResults(bob).get(0))).containsExactlyInAnyOrder("pass rsa-sha256", "fail ed25519-sha256");
+        assertThat(authResults(bob).get(0)).contains("dmarc=pass", "header.from=e.example.test");
+    }
+
+    /** "pass rsa-sha256" for each dkim= result of an Authentication-Results field. */
+    private static List<String> dkimVerdicts(String results) {
+        Matcher dkim = Pattern.compile("dkim=(\\w+)[^;]*header\\.a=([\\w-]+)").matcher(results);
+        List<String> verdicts = new ArrayList<>();
+        while (dkim.find()) {
+            verdicts.add(dkim.group(1) + " " + dkim.group(2));
+        }
+        return verdicts;
     }
 
     @Test
