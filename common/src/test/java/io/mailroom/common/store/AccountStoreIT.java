@@ -206,7 +206,7 @@ class AccountStoreIT {
                 }
             });
             assertThatThrownBy(() -> LmtpClient.connect("127.0.0.1", server.getLocalPort(), "test.example", 5000))
-                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("malformed LMTP reply");
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("malformed reply from LMTP server");
             peer.join(5000);
         }
     }
