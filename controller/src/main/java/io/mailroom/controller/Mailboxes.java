@@ -1,5 +1,6 @@
 package io.mailroom.controller;
 
+import io.mailroom.common.ConflictException;
 import io.mailroom.common.MailRoomException;
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.common.store.User;
@@ -21,13 +22,24 @@ public class Mailboxes {
     @Inject
     AccountStore store;
 
-    /** Deletes the user's home directory; only ever a directory strictly inside the mail root. */
-    public boolean purge(User user) {
+    /** The directory {@link #purge} would delete; refuses (409) a home that is not the user's own directory. */
+    public Path purgeTarget(User user) {
         Path root = store.settings().mailRoot().toAbsolutePath().normalize();
         Path home = Path.of(user.record().home()).toAbsolutePath().normalize();
-        if (!home.startsWith(root) || home.equals(root)) {
-            throw new MailRoomException("mailbox of " + user.address() + " is outside the mail root; not purged");
+        Path expected = root.resolve(user.address().domain()).resolve(user.address().localPart()).normalize();
+        if (!home.equals(expected) || !home.startsWith(root)) {
+            throw new ConflictException("mailbox of " + user.address() + " is not its own directory under the mail root;"
+                    + " not purged");
         }
+        return home;
+    }
+
+    /**
+     * Deletes the user's home directory; only ever the user's own {@code <mail root>/<domain>/<local>},
+     * so a damaged record can never purge a whole domain, another user or anything outside the root.
+     */
+    public boolean purge(User user) {
+        Path home = purgeTarget(user);
         if (!Files.isDirectory(home)) {
             return false;
         }

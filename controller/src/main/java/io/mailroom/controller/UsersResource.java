@@ -117,6 +117,9 @@ public class UsersResource {
     public Views.UserDeleted delete(@PathParam("address") String address,
             @QueryParam("purge") @DefaultValue("false") boolean purge) {
         User u = store.requireUser(address);
+        if (purge) {
+            mailboxes.purgeTarget(u); // refuse before anything is deleted
+        }
         String revoked = certificates.revokeStored(u.address().toString());
         store.deleteUser(u.address().toString());
         boolean purged = purge && mailboxes.purge(u);

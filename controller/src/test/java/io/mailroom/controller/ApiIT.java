@@ -175,6 +175,29 @@ class ApiIT {
     }
 
     @Test
+    void purgeRefusesAHomeThatIsNotTheUsersOwnDirectory() throws Exception {
+        store.domain("wide.test").ifPresentOrElse(d -> { }, () -> Http.json(base, "POST", "api/v1/domains",
+                "{\"name\": \"wide.test\"}"));
+        for (String who : new String[] {"wide", "other"}) {
+            assertThat(Http.json(base, "POST", "api/v1/users",
+                    "{\"address\": \"" + who + "@wide.test\", \"password\": \"long enough\"}").statusCode())
+                    .isEqualTo(201);
+        }
+        Path other = ControllerServers.dovecot.mailRoot().resolve("wide.test/other/Maildir/new");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("1.msg"), "Subject: keep\r\n\r\nkeep\r\n");
+        // a damaged record whose home is the whole domain directory
+        String record = JSON.writeValueAsString(store.requireUser("wide@wide.test").record()
+                .withHome(ControllerServers.dovecot.mailRoot().resolve("wide.test").toString()));
+        try (var redis = io.mailroom.common.store.RedisConnections.open(ControllerServers.redis.uri())) {
+            redis.dataSource().value(String.class).set("user:wide@wide.test", record);
+        }
+        assertError(Http.json(base, "DELETE", "api/v1/users/wide@wide.test?purge=true", null), 409, "not purged");
+        assertThat(store.user("wide@wide.test")).isPresent();
+        assertThat(other.resolve("1.msg")).exists();
+    }
+
+    @Test
     void healthAndMetricsAreServed() {
         assertThat(Http.send(base, "GET", "q/health/ready", null, null, null).statusCode()).isEqualTo(200);
         assertThat(Http.send(base, "GET", "q/metrics", null, null, null).statusCode()).isEqualTo(200);
