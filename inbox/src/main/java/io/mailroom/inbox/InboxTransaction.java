@@ -185,7 +185,12 @@ final class InboxTransaction implements EnvelopeHandler {
             throw new RejectException(outcome.reply().code(), outcome.reply().text());
         }
         LOG.fine(() -> queueId + ": delivered from <" + mail.address() + "> to " + targets.size() + " recipient(s)");
-        pipeline.successNotices().send(mail, targets, original, queueId);
+        try {
+            pipeline.successNotices().send(mail, targets, original, queueId);
+        } catch (RuntimeException e) {
+            // Dovecot has the message: a failed notice must not turn the reply into a 451 (a resend)
+            LOG.log(Level.WARNING, queueId + ": success notice failed: " + e);
+        }
         return "2.0.0 Ok: queued as " + queueId;
     }
 
