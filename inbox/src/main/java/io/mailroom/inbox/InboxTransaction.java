@@ -81,7 +81,7 @@ final class InboxTransaction implements EnvelopeHandler {
                     pipeline.metrics().message("rejected");
                     throw new RejectException(550, "5.7.23 SPF validation failed for "
                             + (mail.address().isEmpty() ? "<>" : mail.address())
-                            + (spf.explanation() != null ? ": " + oneLine(spf.explanation()) : ""));
+                            + (spf.explanation() != null ? ": " + replyText(spf.explanation()) : ""));
                 }
                 if (spf.result() == SpfResult.Result.TEMPERROR) {
                     pipeline.metrics().message("tempfail");
@@ -229,9 +229,7 @@ final class InboxTransaction implements EnvelopeHandler {
                 }
             }
             case "rewrite subject" -> {
-                String subject = r.subject() != null ? r.subject()
-                        : "*** SPAM *** " + Optional.ofNullable(headers.first("Subject")).orElse("");
-                headers.replace("Subject", subject);
+                headers.replace("Subject", spamSubject(r.subject(), headers.first("Subject")));
             }
             default -> { }
         }
@@ -338,6 +336,20 @@ final class InboxTransaction implements EnvelopeHandler {
         String v = value.replaceAll("\\([^)]*\\)", " ").toLowerCase(Locale.ROOT);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)by\\s+([^\\s;]+)").matcher(v);
         return m.find() && m.group(1).equals(hostName.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The Subject for "rewrite subject": Rspamd's (built from the sender's Subject, which may hold
+     * a CR/LF after MIME decoding) on one line, so it cannot add header fields of its own.
+     */
+    static String spamSubject(String fromRspamd, String original) {
+        return oneLine(fromRspamd != null ? fromRspamd : "*** SPAM *** " + Optional.ofNullable(original).orElse(""));
+    }
+
+    /** Text from DNS (an SPF explanation) made fit for a reply line: printable ASCII, bounded (RFC 5321 §4.5.3.1.5). */
+    static String replyText(String s) {
+        String t = oneLine(s).replaceAll("[^ -~]", "?");
+        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 
     static String oneLine(String s) {
