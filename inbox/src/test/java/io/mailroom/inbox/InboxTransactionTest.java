@@ -32,4 +32,21 @@ class InboxTransactionTest {
         String t = InboxTransaction.replyText("see\u0000 http://x.example\u0085/\u00e9 " + "a".repeat(1000));
         assertThat(t).matches("[ -~]*").hasSizeLessThanOrEqualTo(203).startsWith("see? http://x.example?/? a");
     }
+    @Test
+    void forgedAuthenticationResultsWithOurAuthservIdAreRecognisedInEveryVariant() {
+        String id = "mx.example.test";
+        for (String forged : new String[] {
+                "mx.example.test; dkim=pass header.d=bank.example",
+                "MX.Example.Test; spf=pass smtp.mailfrom=bank.example",
+                "\r\n\tmx.example.test 1;\r\n dkim=pass",
+                "(ours) mx.example.test; dkim=pass header.d=bank.example",
+                "\"mx.example.test\"; dkim=pass header.d=bank.example",
+                "\"mx.example.test\"; dkim=pass header.d=bank.example not-a-property",
+                "((nested) comment) mx.example.test; dkim=pass header.d=bank.example not-a-property",
+                "mx.example.test; dkim=pass (unterminated comment"}) {
+            assertThat(InboxPipeline.claimsAuthservId(forged, id)).as(forged).isTrue();
+        }
+        assertThat(InboxPipeline.claimsAuthservId("mx.other.test; dkim=pass", id)).isFalse();
+        assertThat(InboxPipeline.claimsAuthservId("mx.example.test.evil; dkim=pass", id)).isFalse();
+    }
 }
