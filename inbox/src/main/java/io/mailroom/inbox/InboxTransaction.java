@@ -251,14 +251,33 @@ final class InboxTransaction implements EnvelopeHandler {
     }
 
     private List<SmtpReply> deliver(byte[] message, String digest) {
-        InboxSettings s = pipeline.settings();
         List<SmtpReply> replies = new ArrayList<>(targets.size());
+        // recipients that resolve to one mailbox (a user and its alias, a repeated RCPT) get one copy
+        java.util.Map<String, Integer> firstFor = new java.util.HashMap<>();
+        List<Integer> repeats = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            replies.add(null);
+            if (firstFor.putIfAbsent(targets.get(i).mailbox(), i) != null) {
+                repeats.add(i);
+            }
+        }
+        deliverOnce(message, digest, replies, new java.util.HashSet<>(repeats));
+        for (int i : repeats) {
+            replies.set(i, replies.get(firstFor.get(targets.get(i).mailbox())));
+        }
+        return replies;
+    }
+
+    private void deliverOnce(byte[] message, String digest, List<SmtpReply> replies, java.util.Set<Integer> skip) {
+        InboxSettings s = pipeline.settings();
         List<Integer> plain = new ArrayList<>();
         List<Integer> encrypted = new ArrayList<>();
         List<String> certificates = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
-            replies.add(null);
             Target t = targets.get(i);
+            if (skip.contains(i)) {
+                continue;
+            }
             if (pipeline.ledger().alreadyDelivered(digest, t.mailbox())) {
                 replies.set(i, new SmtpReply(250, List.of("2.0.0 Already delivered")));
                 continue;
@@ -272,7 +291,7 @@ final class InboxTransaction implements EnvelopeHandler {
             }
         }
         if (plain.isEmpty() && encrypted.isEmpty()) {
-            return replies;
+            return;
         }
         try (LmtpClient lmtp = LmtpClient.connect(s.lmtpHost(), s.lmtpPort(), s.smtp().hostName(),
                 (int) s.lmtpTimeout().toMillis())) {
@@ -304,12 +323,11 @@ final class InboxTransaction implements EnvelopeHandler {
                 down = le.reply().transientFailure() || le.reply().permanentFailure() ? le.reply() : down;
             }
             for (int i = 0; i < replies.size(); i++) {
-                if (replies.get(i) == null) {
+                if (replies.get(i) == null && !skip.contains(i)) {
                     replies.set(i, down);
                 }
             }
         }
-        return replies;
     }
 
     private void count(String check, String result) {

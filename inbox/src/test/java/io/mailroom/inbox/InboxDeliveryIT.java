@@ -125,6 +125,17 @@ class InboxDeliveryIT {
         assertThat(inboxOf("bob@example.test", "bob-password")).singleElement().asString().contains("Subject: to both");
     }
 
+    @Test
+    void recipientsResolvingToOneMailboxGetOneCopy() throws Exception {
+        // with a certificate each recipient is its own LMTP transaction, where Dovecot cannot merge them
+        TestCertificates.PemFiles cert = TestCertificates.selfSigned(dir.resolve("alice-once"), "alice@example.test");
+        store.setCertificate("alice@example.test", java.nio.file.Files.readString(cert.certificate()));
+        Swaks.Result r = Swaks.send(inbox.port(), "s@example.com", "alice@example.test,sales@example.test,ALICE@example.test",
+                "--header", "Subject: once");
+        assertThat(r.accepted()).as(r.transcript()).isTrue();
+        assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: once");
+    }
+
     static final List<String> SMUGGLING = List.of("\n.\n", "\n.\r\n", "\r.\r", "\r\n.\r", "\r\n.\n", "\r.\r\n");
 
     @Test
