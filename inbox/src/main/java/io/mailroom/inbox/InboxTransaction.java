@@ -35,6 +35,8 @@ final class InboxTransaction implements EnvelopeHandler {
     private static final Logger LOG = Logger.getLogger(InboxTransaction.class.getName());
     /** Received fields beyond which a message is taken for a loop (Postfix's hopcount_limit is 50). */
     static final int MAX_HOPS = 50;
+    /** Header fields of one message; real ones have tens, long relay chains a few hundred. */
+    static final int MAX_HEADER_FIELDS = 1000;
 
     /** One accepted recipient: what the client asked for and the mailbox it resolved to. */
     record Target(RcptParameters rcpt, Recipient recipient) {
@@ -112,6 +114,11 @@ final class InboxTransaction implements EnvelopeHandler {
         byte[] original = in.readAllBytes();
         String queueId = pipeline.nextQueueId();
         InboxSettings s = pipeline.settings();
+        // before anything (here or in mailauth) builds an object per field: 35 MB of "a:b" lines
+        // would be millions of them
+        if (MessageHeaders.countFields(original, MAX_HEADER_FIELDS) > MAX_HEADER_FIELDS) {
+            throw reject(552, "5.3.4 Too many header fields (more than " + MAX_HEADER_FIELDS + ")");
+        }
         MessageHeaders headers = MessageHeaders.parse(original);
         if (headers.all("Received").size() >= MAX_HOPS) {
             // RFC 5321 §6.3: a message that has been relayed this often is looping

@@ -289,4 +289,21 @@ class InboxDeliveryIT {
         assertThat(m).doesNotContain("FORGED").contains("id REAL", "Subject: trace");
         assertThat(inboxOf("alice@example.test", "alice-password")).hasSize(1);
     }
+
+    @Test
+    void aMessageWithTooManyHeaderFieldsIsRefusedAndOneAtTheLimitDelivered() throws Exception {
+        String atLimit = "X-Filler: x\r\n".repeat(InboxTransaction.MAX_HEADER_FIELDS - 1) + "Subject: many\r\n\r\nbody\r\n.";
+        String over = "X-Filler: x\r\n".repeat(InboxTransaction.MAX_HEADER_FIELDS) + "Subject: too many\r\n\r\nbody\r\n.";
+        try (SmtpTalk c = new SmtpTalk(inbox.port())) {
+            c.reply();
+            c.command("EHLO client.example.com");
+            for (String msg : List.of(over, atLimit)) {
+                c.command("MAIL FROM:<s@example.com>");
+                c.command("RCPT TO:<alice@example.test>");
+                c.command("DATA");
+                assertThat(c.command(msg)).startsWith(msg == over ? "552 5.3.4 Too many header fields" : "250");
+            }
+        }
+        assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: many");
+    }
 }

@@ -49,4 +49,13 @@ class InboxTransactionTest {
         assertThat(InboxPipeline.claimsAuthservId("mx.other.test; dkim=pass", id)).isFalse();
         assertThat(InboxPipeline.claimsAuthservId("mx.example.test.evil; dkim=pass", id)).isFalse();
     }
+
+    @Test
+    void headerFieldsAreCountedAsParseFindsThemAndNoFurtherThanTheLimit() {
+        byte[] m = "A: 1\r\nB: 2\r\n folded\r\nC: 3\r\n\r\nD: not a header\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(MessageHeaders.countFields(m, 100)).isEqualTo(3).isEqualTo(MessageHeaders.parse(m).fields().size());
+        assertThat(MessageHeaders.countFields(m, 1)).isEqualTo(2);
+        byte[] noSeparator = "A: 1\r\nbody line\r\nB: 2\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(MessageHeaders.countFields(noSeparator, 100)).isEqualTo(1).isEqualTo(MessageHeaders.parse(noSeparator).fields().size());
+    }
 }
