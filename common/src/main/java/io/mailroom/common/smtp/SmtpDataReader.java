@@ -59,8 +59,11 @@ public final class SmtpDataReader {
     }
 
     private static final int CR = '\r';
-    /** Bytes between two checks of the hard cap and the clock. */
-    private static final int CHECK_EVERY = 4096;
+    /**
+     * Bytes between two checks of the hard cap and the clock: few enough that a client trickling
+     * one byte per read timeout overruns the time limit by at most this many reads.
+     */
+    private static final int CHECK_EVERY = 64;
     private static final int LF = '\n';
 
     private final int maxSize;

@@ -40,4 +40,25 @@ class SmtpDataReaderTest {
         assertEquals(SmtpDataReader.Violation.NONE, r.violation());
         assertArrayEquals("a\r\n.b\r\n".getBytes(StandardCharsets.US_ASCII), r.message());
     }
+
+    /** A client trickling bytes just under the per-read timeout is stopped soon after the DATA time limit. */
+    @Test
+    void tricklingDataIsStoppedSoonAfterTheTimeLimit() {
+        SmtpDataReader reader = new SmtpDataReader(100_000, 998, Duration.ofMillis(200), BareLineEndPolicy.REJECT);
+        java.io.InputStream trickle = new java.io.InputStream() {
+            @Override
+            public int read() {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                }
+                return 'a';
+            }
+        };
+        SmtpDataReader.AbortException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(SmtpDataReader.AbortException.class, () -> reader.read(trickle)));
+        assertEquals(421, e.code());
+    }
 }
