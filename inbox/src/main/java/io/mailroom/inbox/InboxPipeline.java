@@ -59,15 +59,16 @@ public final class InboxPipeline {
 
     /** RFC 8601 §5: an Authentication-Results field from outside that uses our authserv-id is a forgery. */
     boolean claimsOurAuthservId(String value) {
-        var parsed = io.mailroom.mailauth.authresults.AuthenticationResults.parse(value);
-        String id;
-        if (parsed != null) {
-            id = parsed.authservId();
-        } else {
-            String v = value.replaceAll("\\([^)]*\\)", " ").trim();
-            int semi = v.indexOf(';');
-            id = (semi < 0 ? v : v.substring(0, semi)).trim().split("\\s+")[0];
-        }
-        return id.equalsIgnoreCase(settings.authservId());
+        return claimsAuthservId(value, settings.authservId());
+    }
+
+    /**
+     * mailauth's test (RFC 8601 §2.2: the id may be a quoted-string; comments may nest), which also
+     * catches fields whose rest does not parse — a second, simpler copy here missed those.
+     */
+    static boolean claimsAuthservId(String value, String authservId) {
+        return io.mailroom.mailauth.authresults.AuthenticationResults.claims(
+                new io.mailroom.mailauth.message.HeaderField("Authentication-Results", "Authentication-Results:" + value),
+                authservId);
     }
 }

@@ -35,6 +35,8 @@ final class InboxTransaction implements EnvelopeHandler {
     private static final Logger LOG = Logger.getLogger(InboxTransaction.class.getName());
     /** Received fields beyond which a message is taken for a loop (Postfix's hopcount_limit is 50). */
     static final int MAX_HOPS = 50;
+    /** Header fields of one message; real ones have tens, long relay chains a few hundred. */
+    static final int MAX_HEADER_FIELDS = 1000;
 
     /** One accepted recipient: what the client asked for and the mailbox it resolved to. */
     record Target(RcptParameters rcpt, Recipient recipient) {
@@ -81,7 +83,7 @@ final class InboxTransaction implements EnvelopeHandler {
                     pipeline.metrics().message("rejected");
                     throw new RejectException(550, "5.7.23 SPF validation failed for "
                             + (mail.address().isEmpty() ? "<>" : mail.address())
-                            + (spf.explanation() != null ? ": " + oneLine(spf.explanation()) : ""));
+                            + (spf.explanation() != null ? ": " + replyText(spf.explanation()) : ""));
                 }
                 if (spf.result() == SpfResult.Result.TEMPERROR) {
                     pipeline.metrics().message("tempfail");
@@ -112,6 +114,11 @@ final class InboxTransaction implements EnvelopeHandler {
         byte[] original = in.readAllBytes();
         String queueId = pipeline.nextQueueId();
         InboxSettings s = pipeline.settings();
+        // before anything (here or in mailauth) builds an object per field: 35 MB of "a:b" lines
+        // would be millions of them
+        if (MessageHeaders.countFields(original, MAX_HEADER_FIELDS) > MAX_HEADER_FIELDS) {
+            throw reject(552, "5.3.4 Too many header fields (more than " + MAX_HEADER_FIELDS + ")");
+        }
         MessageHeaders headers = MessageHeaders.parse(original);
         if (headers.all("Received").size() >= MAX_HOPS) {
             // RFC 5321 §6.3: a message that has been relayed this often is looping
@@ -185,7 +192,12 @@ final class InboxTransaction implements EnvelopeHandler {
             throw new RejectException(outcome.reply().code(), outcome.reply().text());
         }
         LOG.fine(() -> queueId + ": delivered from <" + mail.address() + "> to " + targets.size() + " recipient(s)");
-        pipeline.successNotices().send(mail, targets, original, queueId);
+        try {
+            pipeline.successNotices().send(mail, targets, original, queueId);
+        } catch (RuntimeException e) {
+            // Dovecot has the message: a failed notice must not turn the reply into a 451 (a resend)
+            LOG.log(Level.WARNING, queueId + ": success notice failed: " + e);
+        }
         return "2.0.0 Ok: queued as " + queueId;
     }
 
@@ -224,9 +236,7 @@ final class InboxTransaction implements EnvelopeHandler {
                 }
             }
             case "rewrite subject" -> {
-                String subject = r.subject() != null ? r.subject()
-                        : "*** SPAM *** " + Optional.ofNullable(headers.first("Subject")).orElse("");
-                headers.replace("Subject", subject);
+                headers.replace("Subject", spamSubject(r.subject(), headers.first("Subject")));
             }
             default -> { }
         }
@@ -248,14 +258,33 @@ final class InboxTransaction implements EnvelopeHandler {
     }
 
     private List<SmtpReply> deliver(byte[] message, String digest) {
-        InboxSettings s = pipeline.settings();
         List<SmtpReply> replies = new ArrayList<>(targets.size());
+        // recipients that resolve to one mailbox (a user and its alias, a repeated RCPT) get one copy
+        java.util.Map<String, Integer> firstFor = new java.util.HashMap<>();
+        List<Integer> repeats = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            replies.add(null);
+            if (firstFor.putIfAbsent(targets.get(i).mailbox(), i) != null) {
+                repeats.add(i);
+            }
+        }
+        deliverOnce(message, digest, replies, new java.util.HashSet<>(repeats));
+        for (int i : repeats) {
+            replies.set(i, replies.get(firstFor.get(targets.get(i).mailbox())));
+        }
+        return replies;
+    }
+
+    private void deliverOnce(byte[] message, String digest, List<SmtpReply> replies, java.util.Set<Integer> skip) {
+        InboxSettings s = pipeline.settings();
         List<Integer> plain = new ArrayList<>();
         List<Integer> encrypted = new ArrayList<>();
         List<String> certificates = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
-            replies.add(null);
             Target t = targets.get(i);
+            if (skip.contains(i)) {
+                continue;
+            }
             if (pipeline.ledger().alreadyDelivered(digest, t.mailbox())) {
                 replies.set(i, new SmtpReply(250, List.of("2.0.0 Already delivered")));
                 continue;
@@ -269,7 +298,7 @@ final class InboxTransaction implements EnvelopeHandler {
             }
         }
         if (plain.isEmpty() && encrypted.isEmpty()) {
-            return replies;
+            return;
         }
         try (LmtpClient lmtp = LmtpClient.connect(s.lmtpHost(), s.lmtpPort(), s.smtp().hostName(),
                 (int) s.lmtpTimeout().toMillis())) {
@@ -301,12 +330,11 @@ final class InboxTransaction implements EnvelopeHandler {
                 down = le.reply().transientFailure() || le.reply().permanentFailure() ? le.reply() : down;
             }
             for (int i = 0; i < replies.size(); i++) {
-                if (replies.get(i) == null) {
+                if (replies.get(i) == null && !skip.contains(i)) {
                     replies.set(i, down);
                 }
             }
         }
-        return replies;
     }
 
     private void count(String check, String result) {
@@ -333,6 +361,20 @@ final class InboxTransaction implements EnvelopeHandler {
         String v = value.replaceAll("\\([^)]*\\)", " ").toLowerCase(Locale.ROOT);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|\\s)by\\s+([^\\s;]+)").matcher(v);
         return m.find() && m.group(1).equals(hostName.toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The Subject for "rewrite subject": Rspamd's (built from the sender's Subject, which may hold
+     * a CR/LF after MIME decoding) on one line, so it cannot add header fields of its own.
+     */
+    static String spamSubject(String fromRspamd, String original) {
+        return oneLine(fromRspamd != null ? fromRspamd : "*** SPAM *** " + Optional.ofNullable(original).orElse(""));
+    }
+
+    /** Text from DNS (an SPF explanation) made fit for a reply line: printable ASCII, bounded (RFC 5321 §4.5.3.1.5). */
+    static String replyText(String s) {
+        String t = oneLine(s).replaceAll("[^ -~]", "?");
+        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 
     static String oneLine(String s) {

@@ -64,6 +64,34 @@ public final class MessageHeaders {
         return new MessageHeaders(fields, Arrays.copyOfRange(message, pos, message.length));
     }
 
+    /**
+     * The number of header fields as {@link #parse} would find them, counting no further than
+     * {@code limit + 1}: a cheap check before anything builds objects per field.
+     */
+    public static int countFields(byte[] message, int limit) {
+        int count = 0;
+        int pos = 0;
+        while (pos < message.length && count <= limit) {
+            int eol = indexOfCrlf(message, pos);
+            int end = eol < 0 ? message.length : eol;
+            if (end == pos) {
+                break;
+            }
+            if (message[pos] != ' ' && message[pos] != '\t') {
+                int colon = pos;
+                while (colon < end && message[colon] != ':') {
+                    colon++;
+                }
+                if (colon == end || colon == pos) {
+                    break; // not a header line: parse() takes the rest as body
+                }
+                count++;
+            }
+            pos = eol < 0 ? message.length : eol + 2;
+        }
+        return count;
+    }
+
     private static Field field(String raw) {
         return new Field(raw.substring(0, raw.indexOf(':')).trim(), raw);
     }

@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Asks Rspamd's normal worker about a message over its HTTP protocol ({@code POST /checkv2},
@@ -18,6 +21,8 @@ import java.util.Map;
  */
 public final class RspamdClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Rspamd's /checkv2 answer is a few KiB (symbols, milter headers); 1 MiB is far beyond any real one. */
+    static final int MAX_RESPONSE = 1 << 20;
 
     private final HttpClient http;
     private final URI uri;
@@ -72,11 +77,19 @@ public final class RspamdClient {
             req.header("User", headerSafe(env.user()));
         }
         HttpResponse<byte[]> resp;
+        // the request timeout ends at the response headers; the body is bounded in size and time too
+        var pending = http.sendAsync(req.build(), BoundedBody.handler(MAX_RESPONSE));
         try {
-            resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            resp = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for Rspamd", e);
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            throw new IOException("Rspamd did not answer within " + timeout);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException("Rspamd request failed", e.getCause());
         }
         if (resp.statusCode() != 200) {
             throw new IOException("Rspamd answered HTTP " + resp.statusCode());

@@ -125,6 +125,17 @@ class InboxDeliveryIT {
         assertThat(inboxOf("bob@example.test", "bob-password")).singleElement().asString().contains("Subject: to both");
     }
 
+    @Test
+    void recipientsResolvingToOneMailboxGetOneCopy() throws Exception {
+        // with a certificate each recipient is its own LMTP transaction, where Dovecot cannot merge them
+        TestCertificates.PemFiles cert = TestCertificates.selfSigned(dir.resolve("alice-once"), "alice@example.test");
+        store.setCertificate("alice@example.test", java.nio.file.Files.readString(cert.certificate()));
+        Swaks.Result r = Swaks.send(inbox.port(), "s@example.com", "alice@example.test,sales@example.test,ALICE@example.test",
+                "--header", "Subject: once");
+        assertThat(r.accepted()).as(r.transcript()).isTrue();
+        assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: once");
+    }
+
     static final List<String> SMUGGLING = List.of("\n.\n", "\n.\r\n", "\r.\r", "\r\n.\r", "\r\n.\n", "\r.\r\n");
 
     @Test
@@ -277,5 +288,22 @@ class InboxDeliveryIT {
         String m = inboxOf("alice@example.test", "alice-password").get(0);
         assertThat(m).doesNotContain("FORGED").contains("id REAL", "Subject: trace");
         assertThat(inboxOf("alice@example.test", "alice-password")).hasSize(1);
+    }
+
+    @Test
+    void aMessageWithTooManyHeaderFieldsIsRefusedAndOneAtTheLimitDelivered() throws Exception {
+        String atLimit = "X-Filler: x\r\n".repeat(InboxTransaction.MAX_HEADER_FIELDS - 1) + "Subject: many\r\n\r\nbody\r\n.";
+        String over = "X-Filler: x\r\n".repeat(InboxTransaction.MAX_HEADER_FIELDS) + "Subject: too many\r\n\r\nbody\r\n.";
+        try (SmtpTalk c = new SmtpTalk(inbox.port())) {
+            c.reply();
+            c.command("EHLO client.example.com");
+            for (String msg : List.of(over, atLimit)) {
+                c.command("MAIL FROM:<s@example.com>");
+                c.command("RCPT TO:<alice@example.test>");
+                c.command("DATA");
+                assertThat(c.command(msg)).startsWith(msg == over ? "552 5.3.4 Too many header fields" : "250");
+            }
+        }
+        assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: many");
     }
 }

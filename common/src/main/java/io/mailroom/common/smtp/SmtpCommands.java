@@ -6,11 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLSocket;
@@ -416,13 +412,5 @@ final class SmtpCommands {
         public String getName() {
             return wrapped.getName();
         }
-    }
-
-    static Set<RcptParameters.Notify> noNotify() {
-        return EnumSet.noneOf(RcptParameters.Notify.class);
-    }
-
-    static List<String> upper(List<String> l) {
-        return l.stream().map(s -> s.toUpperCase(Locale.ROOT)).toList();
     }
 }

@@ -59,6 +59,11 @@ public final class SmtpDataReader {
     }
 
     private static final int CR = '\r';
+    /**
+     * Bytes between two checks of the hard cap and the clock: few enough that a client trickling
+     * one byte per read timeout overruns the time limit by at most this many reads.
+     */
+    private static final int CHECK_EVERY = 64;
     private static final int LF = '\n';
 
     private final int maxSize;
@@ -91,6 +96,7 @@ public final class SmtpDataReader {
         byte[] out = new byte[8192];
         int outLen = 0;
         long total = 0;
+        long nextCheck = CHECK_EVERY;
         Violation violation = Violation.NONE;
         // the DATA command line itself ended with CRLF, so the first line starts "after CRLF"
         boolean afterCrlf = true;
@@ -105,7 +111,9 @@ public final class SmtpDataReader {
                 throw new EOFException("connection closed during DATA");
             }
             total++;
-            if ((total & 0xFFF) == 0) {
+            // not "total % 4096 == 0": a CRLF adds two, so data of empty lines never hit a multiple
+            if (total >= nextCheck) {
+                nextCheck = total + CHECK_EVERY;
                 if (total > hardCap) {
                     throw new AbortException(552, "5.3.4 Message far too big, closing connection");
                 }

@@ -1,6 +1,8 @@
 package io.mailroom.common.smtp;
 
 import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.subethamail.smtp.AuthenticationHandlerFactory;
 import org.subethamail.smtp.MessageHandlerFactory;
 import org.subethamail.smtp.internal.server.ConcurrentSessionsBySourceLimiter;
@@ -23,6 +25,8 @@ import org.subethamail.smtp.server.SessionHandler;
  * </pre>
  */
 public final class SmtpServerFactory {
+    private static final Logger LOG = Logger.getLogger(SmtpServerFactory.class.getName());
+
     private SmtpServerFactory() {}
 
     /**
@@ -76,7 +80,15 @@ public final class SmtpServerFactory {
                 if (!a.accepted()) {
                     return a;
                 }
-                SessionAcceptance b = admission.accept(session);
+                SessionAcceptance b;
+                try {
+                    b = admission.accept(session);
+                } catch (RuntimeException e) {
+                    // e.g. Redis unreachable: a reply, not a dropped connection, and the per-IP
+                    // slot given back (the library would not call onSessionEnd, leaking it)
+                    LOG.log(Level.WARNING, "connection check failed: " + e);
+                    b = SessionAcceptance.failure(421, "4.3.0 Local error in processing, try again later");
+                }
                 if (!b.accepted()) {
                     perIp.onSessionEnd(session); // a refused session gets no onSessionEnd
                 }

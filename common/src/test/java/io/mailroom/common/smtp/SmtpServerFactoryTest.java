@@ -248,6 +248,31 @@ class SmtpServerFactoryTest {
     }
 
     @Test
+    void aFailingConnectionCheckGets421AndDoesNotUseUpThePerIpLimit() throws Exception {
+        SmtpServerSettings two = settings.toBuilder().maxConnectionsPerIp(2).build();
+        org.subethamail.smtp.server.SessionHandler failing = new org.subethamail.smtp.server.SessionHandler() {
+            @Override
+            public SessionAcceptance accept(org.subethamail.smtp.server.Session session) {
+                throw new IllegalStateException("reputation cache unreachable");
+            }
+
+            @Override
+            public void onSessionEnd(org.subethamail.smtp.server.Session session) {}
+        };
+        SMTPServer checked = SmtpServerFactory.create(two, new RecordingHandler.Factory(two), null, failing);
+        checked.start();
+        try {
+            for (int i = 0; i < 4; i++) {
+                try (RawSmtpClient c = new RawSmtpClient(checked.getPortAllocated())) {
+                    assertThat(c.reply()).as("connection %d", i).startsWith("421 4.3.0 Local error");
+                }
+            }
+        } finally {
+            checked.stop();
+        }
+    }
+
+    @Test
     void connectionsPerIpAreLimitedWith421() throws Exception {
         SmtpServerSettings four = settings.toBuilder().maxConnectionsPerIp(4).build();
         SMTPServer limited = SmtpServerFactory.create(four, new RecordingHandler.Factory(four), null, null);
