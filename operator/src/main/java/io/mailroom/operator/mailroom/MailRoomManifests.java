@@ -165,8 +165,14 @@ public class MailRoomManifests {
                 .withNewPodSelector().withMatchLabels(Map.of(APP, OPERATOR_NAME)).endPodSelector().build();
         NetworkPolicyPeer backup = new NetworkPolicyPeerBuilder().withNewPodSelector()
                 .withMatchLabels(Map.of(INSTANCE, name(mr), COMPONENT, BACKUP)).endPodSelector().build();
-        list.add(policy(mr, Component.REDIS, rule(List.of(peer(mr, Component.INBOX), peer(mr, Component.OUTBOX),
-                peer(mr, Component.CONTROLLER), peer(mr, Component.DOVECOT), backup, operator), tcp(REDIS))));
+        List<NetworkPolicyPeer> redisClients = new ArrayList<>(List.of(peer(mr, Component.INBOX),
+                peer(mr, Component.OUTBOX), peer(mr, Component.CONTROLLER), peer(mr, Component.DOVECOT), backup,
+                operator));
+        if (rspamdEnabled(mr.getSpec())) {
+            // Rspamd's redis.conf points at this Redis (greylisting, Bayes, rate limits)
+            redisClients.add(peer(mr, Component.RSPAMD));
+        }
+        list.add(policy(mr, Component.REDIS, rule(redisClients, tcp(REDIS))));
         List<NetworkPolicyPeer> dnsClients = new ArrayList<>(List.of(peer(mr, Component.INBOX),
                 peer(mr, Component.OUTBOX)));
         if (rspamdEnabled(mr.getSpec())) {

@@ -246,7 +246,7 @@ class MailRoomReconcilerTest {
             assertThat(rule.getFrom()).extracting(p -> p.getPodSelector().getMatchLabels()
                     .getOrDefault(MailRoomManifests.COMPONENT, p.getPodSelector().getMatchLabels()
                             .get(MailRoomManifests.APP)))
-                    .containsExactlyInAnyOrder("inbox", "outbox", "controller", "dovecot", "backup",
+                    .containsExactlyInAnyOrder("inbox", "outbox", "controller", "dovecot", "rspamd", "backup",
                             "mailroom-operator");
         });
         NetworkPolicy rspamd = client.network().v1().networkPolicies().inNamespace("np").withName("mailroom-rspamd").get();
@@ -342,6 +342,11 @@ class MailRoomReconcilerTest {
         assertThat(client.apps().deployments().inNamespace("np2").withName("mailroom-rspamd").get()).isNull();
         assertThat(client.configMaps().inNamespace("np2").withName("mailroom-inbox").get().getData())
                 .containsEntry("MAILROOM_INBOX_RSPAMD", "off").doesNotContainKey("MAILROOM_RSPAMD_HOST");
+        // without Rspamd its pods are no client of Redis
+        assertThat(client.network().v1().networkPolicies().inNamespace("np2").withName("mailroom-redis").get()
+                .getSpec().getIngress().get(0).getFrom())
+                .extracting(p -> p.getPodSelector().getMatchLabels().get(MailRoomManifests.COMPONENT))
+                .doesNotContain("rspamd");
     }
 
     @Test
