@@ -93,6 +93,7 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
                     ? "no MailDomain for " + address.domain() + " in namespace " + ns
                     : "no MailRoom " + mailRoom.get() + " in namespace " + ns, generation);
         }
+        status.mailRoom = mailRoom.get();
         String password;
         try {
             password = password(mu, status);
@@ -234,7 +235,10 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
         return status;
     }
 
-    /** Deletes the account; when the installation is gone there is nothing left to delete. */
+    /**
+     * Deletes the account; when the installation is gone there is nothing left to delete. The
+     * MailRoom is the spec's, its MailDomain's, or (that MailDomain deleted first) the one in status.
+     */
     @Override
     public DeleteControl cleanup(MailUser mu, Context<MailUser> context) {
         String ns = mu.getMetadata().getNamespace();
@@ -244,7 +248,9 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
         } catch (InvalidInputException e) {
             return DeleteControl.defaultDelete();
         }
-        Optional<String> mailRoom = Installations.mailRoomName(client, ns, mu.getSpec().mailRoom, address.domain());
+        Optional<String> mailRoom = Installations.mailRoomName(client, ns, mu.getSpec().mailRoom, address.domain())
+                // its MailDomain may be deleted first: the MailRoom recorded when the account was made
+                .or(() -> Optional.ofNullable(mu.getStatus() == null ? null : mu.getStatus().mailRoom));
         if (mailRoom.isEmpty() || Installations.mailRoom(client, ns, mailRoom.get()).isEmpty()) {
             return DeleteControl.defaultDelete();
         }
