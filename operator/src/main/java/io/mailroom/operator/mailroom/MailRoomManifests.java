@@ -383,7 +383,9 @@ public class MailRoomManifests {
                 .withAnnotations(Map.of(CONFIG_HASH, ComponentConfig.hash(config))).endMetadata()
                 .withNewSpec().withRestartPolicy("OnFailure")
                 .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
-                .withSecurityContext(podSecurity())
+                // reads the mailboxes as their owner, Dovecot's user: a pod of another fsGroup would have
+                // the kubelet change the group of every file on the mail volume at each run
+                .withSecurityContext(podSecurity(DOVECOT_UID, false))
                 .withNewAffinity().withNewPodAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
                 .withNewLabelSelector().withMatchLabels(dovecot).endLabelSelector()
                 .withTopologyKey("kubernetes.io/hostname").endRequiredDuringSchedulingIgnoredDuringExecution()
@@ -424,10 +426,6 @@ public class MailRoomManifests {
         }
         return new VolumeBuilder().withName("keys").withNewProjected().withDefaultMode(0400).withSources(sources)
                 .endProjected().build();
-    }
-
-    private static PodSecurityContext podSecurity() {
-        return podSecurity(UID, false);
     }
 
     /**

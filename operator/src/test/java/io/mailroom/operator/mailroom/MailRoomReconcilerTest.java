@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -208,6 +209,11 @@ class MailRoomReconcilerTest {
                 .containsExactlyInAnyOrder("mail-mailroom-dovecot-0 ro=true", "mailroom-backup ro=null");
         assertThat(job.getVolumes()).filteredOn(v -> v.getSecret() != null)
                 .extracting(v -> v.getSecret().getSecretName()).containsExactly("mailroom-backup-key");
+        // the same user and group as Dovecot, which owns the mail it reads
+        PodSecurityContext dovecotPod = dovecotSet.getSpec().getTemplate().getSpec().getSecurityContext();
+        assertThat(job.getSecurityContext().getRunAsUser()).isEqualTo(dovecotPod.getRunAsUser());
+        assertThat(job.getSecurityContext().getFsGroup()).isEqualTo(dovecotPod.getFsGroup());
+        assertThat(job.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(job.getAffinity().getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().get(0)
                 .getLabelSelector().getMatchLabels()).containsEntry(MailRoomManifests.COMPONENT, "dovecot");
         assertThat(job.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
