@@ -24,6 +24,7 @@ import io.mailroom.operator.Examples;
 import io.mailroom.operator.Fixtures;
 import io.mailroom.operator.api.MailRoom;
 import io.mailroom.operator.api.MailRoomSpec;
+import io.mailroom.operator.api.MailRoomStatus;
 import io.mailroom.operator.config.OperatorSettings;
 import io.mailroom.operator.crypto.Pem;
 import io.mailroom.operator.kube.Conditions;
@@ -302,6 +303,32 @@ class MailRoomReconcilerTest {
             }
         });
         assertThat(changed).containsOnlyKeys("ConfigMap/mailroom-inbox", "Deployment/mailroom-inbox");
+    }
+
+    @Test
+    void aNewStorageSizeLeavesTheImmutableClaimTemplatesAndStillRollsTheRest() {
+        MailRoom mr = reconcile(create("resize"));
+        MailRoom edited = client.resource(mr).get();
+        edited.getSpec().storage.mail.size = "50Gi";
+        edited.getSpec().components.dovecot = new MailRoomSpec.ComponentSpec();
+        edited.getSpec().components.dovecot.image = "registry.example.com/dovecot:2.4";
+        edited.getSpec().checks.dmarc = MailRoomSpec.CheckMode.tag;
+        client.resource(edited).update();
+        MailRoomStatus status = reconcile(edited).getStatus();
+
+        StatefulSet dovecot = client.apps().statefulSets().inNamespace("resize").withName("mailroom-dovecot").get();
+        // a real API server refuses a StatefulSet update that changes volumeClaimTemplates
+        assertThat(dovecot.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(c -> assertThat(
+                c.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi"));
+        assertThat(dovecot.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("registry.example.com/dovecot:2.4");
+        assertThat(client.configMaps().inNamespace("resize").withName("mailroom-inbox").get().getData())
+                .containsEntry("MAILROOM_INBOX_DMARC", "tag");
+        assertThat(Conditions.find(status.conditions, Conditions.READY).getReason())
+                .isNotEqualTo("ReconcileFailed");
+        reconcile(client.resource(edited).get());
+        assertThat(client.apps().statefulSets().inNamespace("resize").withName("mailroom-dovecot").get()
+                .getMetadata().getResourceVersion()).isEqualTo(dovecot.getMetadata().getResourceVersion());
     }
 
     @Test
