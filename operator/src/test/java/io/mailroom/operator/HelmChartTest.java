@@ -101,7 +101,9 @@ class HelmChartTest {
         assertThat(verbs(role, "mailroom.io", "mailusers")).contains("watch", "patch");
         assertThat(verbs(role, "mailroom.io", "mailusers/status")).contains("patch");
         assertThat(verbs(role, "mailroom.io", "mailusers/finalizers")).containsExactly("update");
-        assertThat(verbs(role, "apps", "statefulsets")).contains("watch", "create", "update");
+        assertThat(verbs(role, "apps", "statefulsets")).containsExactlyInAnyOrder("get", "list", "watch", "create",
+                "update");
+        assertThat(verbs(role, "apps", "deployments")).contains("watch", "create", "update", "delete");
         assertThat(verbs(role, "networking.k8s.io", "networkpolicies")).contains("create", "update", "delete");
         assertThat(verbs(role, "batch", "cronjobs")).containsExactlyInAnyOrder("get", "create", "update", "delete");
         assertThat(verbs(role, "", "pods")).isEmpty();
