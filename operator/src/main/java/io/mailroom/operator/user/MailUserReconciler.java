@@ -21,14 +21,13 @@ import io.mailroom.operator.api.MailUserSpec;
 import io.mailroom.operator.api.MailUserStatus;
 import io.mailroom.operator.config.OperatorSettings;
 import io.mailroom.operator.kube.Conditions;
+import io.mailroom.operator.kube.SecretData;
 import io.mailroom.operator.kube.Installations;
 import io.mailroom.operator.kube.ResourceApplier;
 import io.mailroom.operator.store.InstallationStores;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -186,7 +185,7 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
             if (s == null) {
                 throw new InvalidInputException("Secret " + ref.name + " not found");
             }
-            String value = secretValue(s, key);
+            String value = SecretData.value(s, key);
             if (value == null) {
                 throw new InvalidInputException("Secret " + ref.name + " has no key " + key);
             }
@@ -197,7 +196,7 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
         status.credentialsSecret = name;
         Secret existing = client.secrets().inNamespace(ns).withName(name).get();
         if (existing != null) {
-            String value = secretValue(existing, DEFAULT_PASSWORD_KEY);
+            String value = SecretData.value(existing, DEFAULT_PASSWORD_KEY);
             if (value == null) {
                 throw new InvalidInputException("Secret " + name + " has no key " + DEFAULT_PASSWORD_KEY);
             }
@@ -207,27 +206,13 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
         Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns)
                 .addToLabels("app.kubernetes.io/managed-by", "mailroom-operator").endMetadata()
                 .withType("kubernetes.io/basic-auth")
-                .withData(Map.of("username", b64(EmailAddress.parse(mu.getSpec().address).toString()),
-                        "password", b64(generated)))
+                .withData(Map.of("username", SecretData.encode(EmailAddress.parse(mu.getSpec().address).toString()),
+                        "password", SecretData.encode(generated)))
                 .build();
         ResourceApplier.setOwner(mu, secret);
         client.resource(secret).create();
         LOG.infof("generated a password for %s into Secret %s/%s", mu.getSpec().address, ns, name);
         return generated;
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String secretValue(Secret s, String key) {
-        if (s.getData() != null && s.getData().get(key) != null) {
-            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
-        }
-        if (s.getStringData() != null) {
-            return s.getStringData().get(key);
-        }
-        return null;
     }
 
     private static MailUserStatus failed(MailUserStatus status, String reason, String message, Long generation) {
