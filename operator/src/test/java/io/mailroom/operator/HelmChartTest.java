@@ -1,6 +1,7 @@
 package io.mailroom.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -107,6 +108,19 @@ class HelmChartTest {
         assertThat(verbs(role, "networking.k8s.io", "networkpolicies")).contains("create", "update", "delete");
         assertThat(verbs(role, "batch", "cronjobs")).containsExactlyInAnyOrder("get", "create", "update", "delete");
         assertThat(verbs(role, "", "pods")).isEmpty();
+    }
+
+    @Test
+    void withoutItsOwnServiceAccountTheChartNeedsANamedOne() {
+        // binding the ClusterRole to the namespace's "default" account would hand it to every pod there
+        assertThatThrownBy(() -> render("serviceAccount.create", "false"))
+                .hasMessageContaining("serviceAccount.name must name an existing ServiceAccount");
+        List<HasMetadata> objects = parse(render("serviceAccount.create", "false", "serviceAccount.name", "mail-ops"));
+        assertThat(objects).extracting(HasMetadata::getKind).doesNotContain("ServiceAccount");
+        assertThat(find(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo("mail-ops");
+        assertThat(find(objects, ClusterRoleBinding.class).getSubjects()).singleElement()
+                .satisfies(s -> assertThat(s.getName()).isEqualTo("mail-ops"));
     }
 
     @Test
