@@ -42,24 +42,21 @@ public class MailRoomManifests {
     /** The vmail user of the Dovecot image, which the generated dovecot.conf runs every process as. */
     static final long DOVECOT_UID = 1000;
 
+    // no other state: one instance serves the reconciles of every MailRoom, which may run at once
     private final OperatorSettings settings;
-    private String tlsCertificateHash = "";
 
     public MailRoomManifests(OperatorSettings settings) {
         this.settings = settings;
     }
 
-    /** Every object of the installation in apply order: config first, then Services, policies and workloads. */
-    public List<HasMetadata> build(MailRoom mr, List<MailDomain> domains) {
-        return build(mr, domains, "");
-    }
-
     /**
+     * Every object of the installation in apply order: config first, then Services, policies and workloads.
+     *
      * @param tlsCertificateHash hash of the TLS Secret's certificate: Dovecot reads it only at start, so a
      *                           renewal rolls Dovecot (the Java services reload it themselves)
      */
     public List<HasMetadata> build(MailRoom mr, List<MailDomain> domains, String tlsCertificateHash) {
-        this.tlsCertificateHash = tlsCertificateHash == null ? "" : tlsCertificateHash;
+        String tlsHash = tlsCertificateHash == null ? "" : tlsCertificateHash;
         List<HasMetadata> out = new ArrayList<>();
         List<Component> components = components(mr);
         for (Component c : components) {
@@ -72,7 +69,7 @@ public class MailRoomManifests {
         out.addAll(services(mr));
         out.addAll(networkPolicies(mr));
         for (Component c : components) {
-            out.add(workload(mr, c, domains));
+            out.add(workload(mr, c, domains, tlsHash));
         }
         if (backupEnabled(mr)) {
             out.add(backupJob(mr, domains));
@@ -207,7 +204,7 @@ public class MailRoomManifests {
 
     // ------------------------------------------------------------------ workloads
 
-    HasMetadata workload(MailRoom mr, Component c, List<MailDomain> domains) {
+    HasMetadata workload(MailRoom mr, Component c, List<MailDomain> domains, String tlsCertificateHash) {
         MailRoomNames n = MailRoomNames.of(name(mr));
         java.util.Map<String, String> config = new java.util.TreeMap<>(
                 ComponentConfig.of(c, mr, settings.mailRoot().toString()));
