@@ -10,7 +10,8 @@
 {{- if .Values.serviceAccount.create -}}
 {{- default (include "mailroom-operator.fullname" .) .Values.serviceAccount.name -}}
 {{- else -}}
-{{- default "default" .Values.serviceAccount.name -}}
+{{- /* never the namespace's "default" account: every pod using it would get the operator's ClusterRole */ -}}
+{{- required "serviceAccount.name must name an existing ServiceAccount when serviceAccount.create is false" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
 

@@ -83,6 +83,12 @@ class CrdDriftTest {
                 .extracting(Object::toString).containsExactlyInAnyOrder("\"LoadBalancer\"", "\"NodePort\"");
         assertThat(spec.getProperties().get("components").getProperties().get("inbox").getProperties()
                 .get("replicas").getMinimum()).isEqualTo(0.0);
+        Pattern forwarder = Pattern.compile(spec.getProperties().get("resolver").getProperties().get("forwarders")
+                .getItems().getSchema().getPattern());
+        assertThat(forwarder.matcher("192.0.2.53").matches()).isTrue();
+        assertThat(forwarder.matcher("2001:db8::53").matches()).isTrue();
+        assertThat(forwarder.matcher("192.0.2.53\nserver:").matches()).isFalse();
+        assertThat(forwarder.matcher("dns.example.com").matches()).isFalse();
         assertThat(room.getSubresources().getStatus()).isNotNull();
         assertThat(room.getAdditionalPrinterColumns()).extracting(c -> c.getName()).containsExactlyInAnyOrder("MX", "Ready", "Age");
 
@@ -94,6 +100,9 @@ class CrdDriftTest {
         assertThat(address.matcher("alice@localhost").matches()).isFalse();
         assertThat(address.matcher("alice+tag@example.com").matches()).isFalse();
         assertThat(address.matcher("<alice@example.com>").matches()).isFalse();
+        Pattern alias = Pattern.compile(userSpec.getProperties().get("aliases").getItems().getSchema().getPattern());
+        assertThat(alias.matcher("sales@example.com").matches()).isTrue();
+        assertThat(alias.matcher("sales").matches()).isFalse();
         assertThat(userSpec.getXKubernetesValidations()).singleElement()
                 .satisfies(v -> assertThat(v.getRule()).isEqualTo("self.address == oldSelf.address"));
         assertThat(user.getSubresources().getStatus()).isNotNull();

@@ -1,6 +1,7 @@
 package io.mailroom.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -101,10 +102,25 @@ class HelmChartTest {
         assertThat(verbs(role, "mailroom.io", "mailusers")).contains("watch", "patch");
         assertThat(verbs(role, "mailroom.io", "mailusers/status")).contains("patch");
         assertThat(verbs(role, "mailroom.io", "mailusers/finalizers")).containsExactly("update");
-        assertThat(verbs(role, "apps", "statefulsets")).contains("watch", "create", "update");
+        assertThat(verbs(role, "apps", "statefulsets")).containsExactlyInAnyOrder("get", "list", "watch", "create",
+                "update");
+        assertThat(verbs(role, "apps", "deployments")).contains("watch", "create", "update", "delete");
         assertThat(verbs(role, "networking.k8s.io", "networkpolicies")).contains("create", "update", "delete");
         assertThat(verbs(role, "batch", "cronjobs")).containsExactlyInAnyOrder("get", "create", "update", "delete");
         assertThat(verbs(role, "", "pods")).isEmpty();
+    }
+
+    @Test
+    void withoutItsOwnServiceAccountTheChartNeedsANamedOne() {
+        // binding the ClusterRole to the namespace's "default" account would hand it to every pod there
+        assertThatThrownBy(() -> render("serviceAccount.create", "false"))
+                .hasMessageContaining("serviceAccount.name must name an existing ServiceAccount");
+        List<HasMetadata> objects = parse(render("serviceAccount.create", "false", "serviceAccount.name", "mail-ops"));
+        assertThat(objects).extracting(HasMetadata::getKind).doesNotContain("ServiceAccount");
+        assertThat(find(objects, Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName())
+                .isEqualTo("mail-ops");
+        assertThat(find(objects, ClusterRoleBinding.class).getSubjects()).singleElement()
+                .satisfies(s -> assertThat(s.getName()).isEqualTo("mail-ops"));
     }
 
     @Test

@@ -125,7 +125,8 @@ public class MailRoomSpec {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class ResolverSpec {
         @JsonPropertyDescription("Upstream resolvers Unbound forwards to; empty means full recursion")
-        public java.util.List<String> forwarders;
+        // each one becomes a line of unbound.conf: an address only, nothing that could add a directive
+        public java.util.List<@Pattern(Patterns.IP_ADDRESS) String> forwarders;
 
         @JsonPropertyDescription("Validate DNSSEC (default true; DANE needs it)")
         public Boolean dnssec;

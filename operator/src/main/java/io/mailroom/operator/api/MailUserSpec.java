@@ -19,7 +19,7 @@ public class MailUserSpec {
     public SecretKeyRef passwordSecretRef;
 
     @JsonPropertyDescription("More addresses (same installation) that deliver to this account and it may send as")
-    public List<String> aliases;
+    public List<@Pattern(Patterns.ADDRESS) String> aliases;
 
     @Pattern("^[0-9]+[kKmMgGtT]?$")
     @JsonPropertyDescription("Storage quota, e.g. 500M or 2G; unlimited when empty")

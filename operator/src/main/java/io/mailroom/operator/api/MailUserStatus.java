@@ -14,5 +14,7 @@ public class MailUserStatus {
     public String address;
     /** The Secret the password is read from (referenced or generated). */
     public String credentialsSecret;
+    /** The MailRoom whose store holds the account: deletion still finds it when the MailDomain is gone. */
+    public String mailRoom;
     public List<String> aliases = new ArrayList<>();
 }

@@ -17,12 +17,12 @@ import io.mailroom.common.ca.ClientCertificateAuthority;
 import io.mailroom.common.ca.IssuedCertificate;
 import io.mailroom.operator.crypto.Pem;
 import io.mailroom.operator.kube.Conditions;
+import io.mailroom.operator.kube.SecretData;
 import io.mailroom.operator.kube.Installations;
 import io.mailroom.operator.kube.ResourceApplier;
 import io.mailroom.operator.mailroom.MailRoomNames;
 import io.mailroom.operator.store.InstallationStores;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -135,11 +135,11 @@ public class ClientCertificateReconciler implements Reconciler<ClientCertificate
         // the same certificates the Controller issues (common's ClientCertificateAuthority)
         IssuedCertificate issued = ca.issue(user, password.toCharArray(), validity);
         Map<String, String> data = new LinkedHashMap<>();
-        data.put("tls.crt", b64(issued.certificatePem()));
-        data.put("tls.key", b64(issued.privateKeyPem()));
-        data.put("ca.crt", b64(ca.certificatePem()));
+        data.put("tls.crt", SecretData.encode(issued.certificatePem()));
+        data.put("tls.key", SecretData.encode(issued.privateKeyPem()));
+        data.put("ca.crt", SecretData.encode(ca.certificatePem()));
         data.put("keystore.p12", Base64.getEncoder().encodeToString(issued.pkcs12()));
-        data.put("keystore-password", b64(password));
+        data.put("keystore-password", SecretData.encode(password));
         Secret secret = new SecretBuilder().withNewMetadata().withName(cc.getSpec().secretName).withNamespace(ns)
                 .addToLabels("app.kubernetes.io/managed-by", "mailroom-operator").endMetadata()
                 .withType("kubernetes.io/tls").withData(data).build();
@@ -184,11 +184,7 @@ public class ClientCertificateReconciler implements Reconciler<ClientCertificate
     }
 
     private static String decode(Secret s, String key) {
-        return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+        return SecretData.decode(s.getData().get(key));
     }
 
     static String fingerprint(X509Certificate cert) {

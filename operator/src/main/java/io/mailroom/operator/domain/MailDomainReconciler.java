@@ -24,17 +24,16 @@ import io.mailroom.operator.crypto.Pem;
 import io.mailroom.common.dns.DnsRecords;
 import io.mailroom.operator.api.DnsRecord;
 import io.mailroom.operator.kube.Conditions;
+import io.mailroom.operator.kube.SecretData;
 import io.mailroom.operator.kube.Installations;
 import io.mailroom.operator.kube.ResourceApplier;
 import io.mailroom.operator.store.InstallationStores;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,10 +127,10 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
             String keyName = selector + ".key";
             String pem;
             if (data.containsKey(keyName)) {
-                pem = new String(Base64.getDecoder().decode(data.get(keyName)), StandardCharsets.UTF_8);
+                pem = SecretData.decode(data.get(keyName));
             } else {
                 pem = DkimKeyFactory.generate(selector, algorithm);
-                data.put(keyName, Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8)));
+                data.put(keyName, SecretData.encode(pem));
                 added = true;
                 LOG.infof("generated DKIM key %s (%s) for %s", selector, algorithm.tag(), md.getSpec().domain);
             }
@@ -179,8 +178,7 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
             return null;
         }
         try {
-            return Pem.readCertificate(
-                    new String(Base64.getDecoder().decode(tls.getData().get("tls.crt")), StandardCharsets.UTF_8));
+            return Pem.readCertificate(SecretData.decode(tls.getData().get("tls.crt")));
         } catch (IllegalArgumentException e) {
             LOG.warnf("TLS Secret %s/%s holds no readable certificate", ns, secretName);
             return null;

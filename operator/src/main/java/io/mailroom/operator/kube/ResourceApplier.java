@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,11 @@ public class ResourceApplier {
             if (s.getSpec().getHealthCheckNodePort() == null) {
                 s.getSpec().setHealthCheckNodePort(e.getSpec().getHealthCheckNodePort());
             }
+        }
+        if (desired instanceof StatefulSet s && existing instanceof StatefulSet e) {
+            // the API server refuses any change of volumeClaimTemplates: replacing them (a new storage
+            // size) would fail this and every later update. A size change is made on the PVC itself.
+            s.getSpec().setVolumeClaimTemplates(e.getSpec().getVolumeClaimTemplates());
         }
         client.resource(desired).update();
         return Outcome.UPDATED;

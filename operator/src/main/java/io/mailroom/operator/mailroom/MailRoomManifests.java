@@ -42,24 +42,21 @@ public class MailRoomManifests {
     /** The vmail user of the Dovecot image, which the generated dovecot.conf runs every process as. */
     static final long DOVECOT_UID = 1000;
 
+    // no other state: one instance serves the reconciles of every MailRoom, which may run at once
     private final OperatorSettings settings;
-    private String tlsCertificateHash = "";
 
     public MailRoomManifests(OperatorSettings settings) {
         this.settings = settings;
     }
 
-    /** Every object of the installation in apply order: config first, then Services, policies and workloads. */
-    public List<HasMetadata> build(MailRoom mr, List<MailDomain> domains) {
-        return build(mr, domains, "");
-    }
-
     /**
+     * Every object of the installation in apply order: config first, then Services, policies and workloads.
+     *
      * @param tlsCertificateHash hash of the TLS Secret's certificate: Dovecot reads it only at start, so a
      *                           renewal rolls Dovecot (the Java services reload it themselves)
      */
     public List<HasMetadata> build(MailRoom mr, List<MailDomain> domains, String tlsCertificateHash) {
-        this.tlsCertificateHash = tlsCertificateHash == null ? "" : tlsCertificateHash;
+        String tlsHash = tlsCertificateHash == null ? "" : tlsCertificateHash;
         List<HasMetadata> out = new ArrayList<>();
         List<Component> components = components(mr);
         for (Component c : components) {
@@ -72,7 +69,7 @@ public class MailRoomManifests {
         out.addAll(services(mr));
         out.addAll(networkPolicies(mr));
         for (Component c : components) {
-            out.add(workload(mr, c, domains));
+            out.add(workload(mr, c, domains, tlsHash));
         }
         if (backupEnabled(mr)) {
             out.add(backupJob(mr, domains));
@@ -165,8 +162,14 @@ public class MailRoomManifests {
                 .withNewPodSelector().withMatchLabels(Map.of(APP, OPERATOR_NAME)).endPodSelector().build();
         NetworkPolicyPeer backup = new NetworkPolicyPeerBuilder().withNewPodSelector()
                 .withMatchLabels(Map.of(INSTANCE, name(mr), COMPONENT, BACKUP)).endPodSelector().build();
-        list.add(policy(mr, Component.REDIS, rule(List.of(peer(mr, Component.INBOX), peer(mr, Component.OUTBOX),
-                peer(mr, Component.CONTROLLER), peer(mr, Component.DOVECOT), backup, operator), tcp(REDIS))));
+        List<NetworkPolicyPeer> redisClients = new ArrayList<>(List.of(peer(mr, Component.INBOX),
+                peer(mr, Component.OUTBOX), peer(mr, Component.CONTROLLER), peer(mr, Component.DOVECOT), backup,
+                operator));
+        if (rspamdEnabled(mr.getSpec())) {
+            // Rspamd's redis.conf points at this Redis (greylisting, Bayes, rate limits)
+            redisClients.add(peer(mr, Component.RSPAMD));
+        }
+        list.add(policy(mr, Component.REDIS, rule(redisClients, tcp(REDIS))));
         List<NetworkPolicyPeer> dnsClients = new ArrayList<>(List.of(peer(mr, Component.INBOX),
                 peer(mr, Component.OUTBOX)));
         if (rspamdEnabled(mr.getSpec())) {
@@ -201,7 +204,7 @@ public class MailRoomManifests {
 
     // ------------------------------------------------------------------ workloads
 
-    HasMetadata workload(MailRoom mr, Component c, List<MailDomain> domains) {
+    HasMetadata workload(MailRoom mr, Component c, List<MailDomain> domains, String tlsCertificateHash) {
         MailRoomNames n = MailRoomNames.of(name(mr));
         java.util.Map<String, String> config = new java.util.TreeMap<>(
                 ComponentConfig.of(c, mr, settings.mailRoot().toString()));
@@ -377,7 +380,9 @@ public class MailRoomManifests {
                 .withAnnotations(Map.of(CONFIG_HASH, ComponentConfig.hash(config))).endMetadata()
                 .withNewSpec().withRestartPolicy("OnFailure")
                 .withAutomountServiceAccountToken(false).withEnableServiceLinks(false)
-                .withSecurityContext(podSecurity())
+                // reads the mailboxes as their owner, Dovecot's user: a pod of another fsGroup would have
+                // the kubelet change the group of every file on the mail volume at each run
+                .withSecurityContext(podSecurity(DOVECOT_UID, false))
                 .withNewAffinity().withNewPodAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
                 .withNewLabelSelector().withMatchLabels(dovecot).endLabelSelector()
                 .withTopologyKey("kubernetes.io/hostname").endRequiredDuringSchedulingIgnoredDuringExecution()
@@ -418,10 +423,6 @@ public class MailRoomManifests {
         }
         return new VolumeBuilder().withName("keys").withNewProjected().withDefaultMode(0400).withSources(sources)
                 .endProjected().build();
-    }
-
-    private static PodSecurityContext podSecurity() {
-        return podSecurity(UID, false);
     }
 
     /**

@@ -23,10 +23,10 @@ import io.mailroom.operator.api.MailRoomStatus;
 import io.mailroom.operator.config.OperatorSettings;
 import io.mailroom.common.ca.ClientCertificateAuthority;
 import io.mailroom.operator.kube.Conditions;
+import io.mailroom.operator.kube.SecretData;
 import io.mailroom.operator.kube.ResourceApplier;
 import io.mailroom.operator.kube.ResourceApplier.Outcome;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -193,7 +193,8 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         Secret secret = new SecretBuilder().withNewMetadata().withName(names.caSecret()).withNamespace(ns)
                 .withLabels(MailRoomManifests.labels(mr, null)).endMetadata()
                 .withType("Opaque")
-                .withData(Map.of("ca.crt", b64(ca.certificatePem()), "ca.key", b64(ca.privateKeyPem())))
+                .withData(Map.of("ca.crt", SecretData.encode(ca.certificatePem()), "ca.key",
+                        SecretData.encode(ca.privateKeyPem())))
                 .build();
         applier.createIfAbsent(mr, secret);
         LOG.infof("created the client-certificate CA Secret %s/%s", ns, names.caSecret());
@@ -207,13 +208,10 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         Secret secret = new SecretBuilder().withNewMetadata().withName(names.controllerToken()).withNamespace(ns)
                 .withLabels(MailRoomManifests.labels(mr, Component.CONTROLLER)).endMetadata()
                 .withType("Opaque")
-                .withData(Map.of("token", b64(Base64.getUrlEncoder().withoutPadding().encodeToString(token))))
+                .withData(Map.of("token",
+                        SecretData.encode(Base64.getUrlEncoder().withoutPadding().encodeToString(token))))
                 .build();
         applier.createIfAbsent(mr, secret);
-    }
-
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

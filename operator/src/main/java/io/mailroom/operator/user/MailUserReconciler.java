@@ -21,14 +21,13 @@ import io.mailroom.operator.api.MailUserSpec;
 import io.mailroom.operator.api.MailUserStatus;
 import io.mailroom.operator.config.OperatorSettings;
 import io.mailroom.operator.kube.Conditions;
+import io.mailroom.operator.kube.SecretData;
 import io.mailroom.operator.kube.Installations;
 import io.mailroom.operator.kube.ResourceApplier;
 import io.mailroom.operator.store.InstallationStores;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -93,6 +92,7 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
                     ? "no MailDomain for " + address.domain() + " in namespace " + ns
                     : "no MailRoom " + mailRoom.get() + " in namespace " + ns, generation);
         }
+        status.mailRoom = mailRoom.get();
         String password;
         try {
             password = password(mu, status);
@@ -185,7 +185,7 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
             if (s == null) {
                 throw new InvalidInputException("Secret " + ref.name + " not found");
             }
-            String value = secretValue(s, key);
+            String value = SecretData.value(s, key);
             if (value == null) {
                 throw new InvalidInputException("Secret " + ref.name + " has no key " + key);
             }
@@ -196,7 +196,7 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
         status.credentialsSecret = name;
         Secret existing = client.secrets().inNamespace(ns).withName(name).get();
         if (existing != null) {
-            String value = secretValue(existing, DEFAULT_PASSWORD_KEY);
+            String value = SecretData.value(existing, DEFAULT_PASSWORD_KEY);
             if (value == null) {
                 throw new InvalidInputException("Secret " + name + " has no key " + DEFAULT_PASSWORD_KEY);
             }
@@ -206,8 +206,8 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
         Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns)
                 .addToLabels("app.kubernetes.io/managed-by", "mailroom-operator").endMetadata()
                 .withType("kubernetes.io/basic-auth")
-                .withData(Map.of("username", b64(EmailAddress.parse(mu.getSpec().address).toString()),
-                        "password", b64(generated)))
+                .withData(Map.of("username", SecretData.encode(EmailAddress.parse(mu.getSpec().address).toString()),
+                        "password", SecretData.encode(generated)))
                 .build();
         ResourceApplier.setOwner(mu, secret);
         client.resource(secret).create();
@@ -215,26 +215,15 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
         return generated;
     }
 
-    private static String b64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String secretValue(Secret s, String key) {
-        if (s.getData() != null && s.getData().get(key) != null) {
-            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
-        }
-        if (s.getStringData() != null) {
-            return s.getStringData().get(key);
-        }
-        return null;
-    }
-
     private static MailUserStatus failed(MailUserStatus status, String reason, String message, Long generation) {
         Conditions.set(status.conditions, Conditions.READY, false, reason, message, generation);
         return status;
     }
 
-    /** Deletes the account; when the installation is gone there is nothing left to delete. */
+    /**
+     * Deletes the account; when the installation is gone there is nothing left to delete. The
+     * MailRoom is the spec's, its MailDomain's, or (that MailDomain deleted first) the one in status.
+     */
     @Override
     public DeleteControl cleanup(MailUser mu, Context<MailUser> context) {
         String ns = mu.getMetadata().getNamespace();
@@ -244,7 +233,9 @@ public class MailUserReconciler implements Reconciler<MailUser>, Cleaner<MailUse
         } catch (InvalidInputException e) {
             return DeleteControl.defaultDelete();
         }
-        Optional<String> mailRoom = Installations.mailRoomName(client, ns, mu.getSpec().mailRoom, address.domain());
+        Optional<String> mailRoom = Installations.mailRoomName(client, ns, mu.getSpec().mailRoom, address.domain())
+                // its MailDomain may be deleted first: the MailRoom recorded when the account was made
+                .or(() -> Optional.ofNullable(mu.getStatus() == null ? null : mu.getStatus().mailRoom));
         if (mailRoom.isEmpty() || Installations.mailRoom(client, ns, mailRoom.get()).isEmpty()) {
             return DeleteControl.defaultDelete();
         }

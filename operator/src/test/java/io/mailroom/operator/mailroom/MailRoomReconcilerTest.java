@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -208,6 +209,11 @@ class MailRoomReconcilerTest {
                 .containsExactlyInAnyOrder("mail-mailroom-dovecot-0 ro=true", "mailroom-backup ro=null");
         assertThat(job.getVolumes()).filteredOn(v -> v.getSecret() != null)
                 .extracting(v -> v.getSecret().getSecretName()).containsExactly("mailroom-backup-key");
+        // the same user and group as Dovecot, which owns the mail it reads
+        PodSecurityContext dovecotPod = dovecotSet.getSpec().getTemplate().getSpec().getSecurityContext();
+        assertThat(job.getSecurityContext().getRunAsUser()).isEqualTo(dovecotPod.getRunAsUser());
+        assertThat(job.getSecurityContext().getFsGroup()).isEqualTo(dovecotPod.getFsGroup());
+        assertThat(job.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(job.getAffinity().getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().get(0)
                 .getLabelSelector().getMatchLabels()).containsEntry(MailRoomManifests.COMPONENT, "dovecot");
         assertThat(job.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -246,7 +252,7 @@ class MailRoomReconcilerTest {
             assertThat(rule.getFrom()).extracting(p -> p.getPodSelector().getMatchLabels()
                     .getOrDefault(MailRoomManifests.COMPONENT, p.getPodSelector().getMatchLabels()
                             .get(MailRoomManifests.APP)))
-                    .containsExactlyInAnyOrder("inbox", "outbox", "controller", "dovecot", "backup",
+                    .containsExactlyInAnyOrder("inbox", "outbox", "controller", "dovecot", "rspamd", "backup",
                             "mailroom-operator");
         });
         NetworkPolicy rspamd = client.network().v1().networkPolicies().inNamespace("np").withName("mailroom-rspamd").get();
@@ -299,6 +305,30 @@ class MailRoomReconcilerTest {
     }
 
     @Test
+    void aNewStorageSizeLeavesTheImmutableClaimTemplatesAndStillRollsTheRest() {
+        MailRoom mr = reconcile(create("resize"));
+        MailRoom edited = client.resource(mr).get();
+        edited.getSpec().storage.mail.size = "50Gi";
+        edited.getSpec().components.dovecot = new MailRoomSpec.ComponentSpec();
+        edited.getSpec().components.dovecot.image = "registry.example.com/dovecot:2.4";
+        edited.getSpec().checks.dmarc = MailRoomSpec.CheckMode.tag;
+        client.resource(edited).update();
+        reconcile(edited);
+
+        StatefulSet dovecot = client.apps().statefulSets().inNamespace("resize").withName("mailroom-dovecot").get();
+        // a real API server refuses a StatefulSet update that changes volumeClaimTemplates
+        assertThat(dovecot.getSpec().getVolumeClaimTemplates()).singleElement().satisfies(c -> assertThat(
+                c.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi"));
+        assertThat(dovecot.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("registry.example.com/dovecot:2.4");
+        assertThat(client.configMaps().inNamespace("resize").withName("mailroom-inbox").get().getData())
+                .containsEntry("MAILROOM_INBOX_DMARC", "tag");
+        reconcile(client.resource(edited).get());
+        assertThat(client.apps().statefulSets().inNamespace("resize").withName("mailroom-dovecot").get()
+                .getMetadata().getResourceVersion()).isEqualTo(dovecot.getMetadata().getResourceVersion());
+    }
+
+    @Test
     void aRenewedTlsCertificateRollsDovecotOnly() {
         Fixtures.tlsSecret(client, "renew", "mailroom-tls");
         MailRoom mr = reconcile(create("renew"));
@@ -342,6 +372,11 @@ class MailRoomReconcilerTest {
         assertThat(client.apps().deployments().inNamespace("np2").withName("mailroom-rspamd").get()).isNull();
         assertThat(client.configMaps().inNamespace("np2").withName("mailroom-inbox").get().getData())
                 .containsEntry("MAILROOM_INBOX_RSPAMD", "off").doesNotContainKey("MAILROOM_RSPAMD_HOST");
+        // without Rspamd its pods are no client of Redis
+        assertThat(client.network().v1().networkPolicies().inNamespace("np2").withName("mailroom-redis").get()
+                .getSpec().getIngress().get(0).getFrom())
+                .extracting(p -> p.getPodSelector().getMatchLabels().get(MailRoomManifests.COMPONENT))
+                .doesNotContain("rspamd");
     }
 
     @Test

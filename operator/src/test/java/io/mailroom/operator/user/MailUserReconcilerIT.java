@@ -13,6 +13,7 @@ import io.mailroom.common.store.RedisConnections;
 import io.mailroom.common.store.StoreSettings;
 import io.mailroom.operator.Examples;
 import io.mailroom.operator.Fixtures;
+import io.mailroom.operator.api.MailDomain;
 import io.mailroom.operator.api.MailUser;
 import io.mailroom.operator.api.MailUserSpec;
 import io.mailroom.operator.api.MailUserStatus;
@@ -176,5 +177,32 @@ class MailUserReconcilerIT {
         MailUserStatus status = reconciler.apply(dan);
         assertThat(Conditions.find(status.conditions, Conditions.READY).getReason()).isEqualTo("MailRoomNotFound");
         assertThat(client.secrets().inNamespace(NS).withName("dan-credentials").get()).isNull();
+    }
+
+    @Test
+    void deletingTheMailUserAfterItsMailDomainStillDeletesTheAccount() {
+        String ns = "domain-first";
+        OperatorSettings settings = OperatorSettings.defaults().withRedisUriOverride(mail.redis().uri())
+                .withMailRoot(mail.dovecot().mailRoot()).withBcryptCost(4);
+        Fixtures.mailRoom(client, ns, settings);
+        Fixtures.tlsSecret(client, ns, "mailroom-tls");
+        MailDomain domain = Fixtures.mailDomain(client, ns);
+        new MailDomainReconciler(client, stores).apply(domain);
+        MailUser erin = new MailUser();
+        erin.getMetadata().setName("erin");
+        erin.getMetadata().setNamespace(ns);
+        erin.setSpec(new MailUserSpec());
+        erin.getSpec().address = "erin@example.com";
+        erin = client.resource(erin).create();
+        MailUserStatus status = reconciler.apply(erin);
+        assertThat(Conditions.find(status.conditions, Conditions.READY).getStatus()).isEqualTo("True");
+        assertThat(status.mailRoom).isEqualTo("mailroom");
+        erin.setStatus(status); // as the reconcile patches it
+        assertThat(store.user("erin@example.com")).isPresent();
+
+        client.resource(domain).delete();
+        assertThat(client.resources(MailDomain.class).inNamespace(ns).list().getItems()).isEmpty();
+        reconciler.cleanup(erin, null);
+        assertThat(store.user("erin@example.com")).isEmpty();
     }
 }
