@@ -86,6 +86,15 @@ public final class Authenticator {
                     }
                 }
             }
+        } else {
+            // unknown or disabled: the store checks against a dummy hash, so the refusal costs one
+            // bcrypt too and its time does not tell which addresses exist
+            bcrypt.acquireUninterruptibly();
+            try {
+                ok = store.verifyPassword(account, password);
+            } finally {
+                bcrypt.release();
+            }
         }
         if (!ok) {
             fail("ip:" + clientIp);
