@@ -410,6 +410,22 @@ public final class SubmissionSession {
                 return;
             }
         }
+        // the other author fields: mail programs show them too ("on behalf of"), so they may name only the user
+        for (String field : List.of("Sender", "Resent-From", "Resent-Sender")) {
+            List<String> others = MessagePreparer.addresses(parsed, field);
+            if (others == null) {
+                resetTransaction();
+                error("550 5.7.1 Malformed " + field + ": header");
+                return;
+            }
+            for (String o : others) {
+                if (!mayUse(o)) {
+                    resetTransaction();
+                    error("550 5.7.1 " + field + ": address <" + o + "> does not belong to user " + user);
+                    return;
+                }
+            }
+        }
         boolean eight = eightBitBody || hasEightBit(msg);
         String id = Spool.newId();
         String received = receivedHeader(id);
