@@ -284,7 +284,7 @@ public final class SubmissionSession {
         }
         switch (s.auth().login(username, password, clientIp)) {
             case OK -> {
-                user = username.trim().toLowerCase(Locale.ROOT);
+                user = Authenticator.account(username);
                 reply("235 2.7.0 Authentication successful");
             }
             case THROTTLED -> error("454 4.7.0 Too many failed logins, try again later");

@@ -52,6 +52,22 @@ class AuthenticatorIT {
     }
 
     @Test
+    void spellingsOfOneAccountShareItsFailureCounter() {
+        try (RedisConnections rc = RedisConnections.open(redis.uri())) {
+            AccountStore store = new AccountStore(rc.dataSource(), new StoreSettings(Path.of("/tmp/mail"), '+', 4));
+            store.createDomain("spelling.test");
+            store.createUser("dora@spelling.test", "right password");
+            Authenticator auth = new Authenticator(store, 100, 3, 50, 60_000);
+            // three guesses, each under another name of the same account
+            for (String name : java.util.List.of("<dora@spelling.test>", "dora@spelling.test.", "DORA@Spelling.Test")) {
+                assertThat(auth.login(name, "guess", "127.0.0.4")).as(name).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+            }
+            assertThat(auth.login("dora@spelling.test", "right password", "127.0.0.5")).isEqualTo(Authenticator.Result.THROTTLED);
+            assertThat(Authenticator.account(" <Dora@Spelling.Test.> ")).isEqualTo("dora@spelling.test");
+        }
+    }
+
+    @Test
     void aRefusalTakesAsLongForAnUnknownOrDisabledAccountAsForAWrongPassword() {
         try (RedisConnections rc = RedisConnections.open(redis.uri())) {
             // cost 10, the production default: a bcrypt takes tens of milliseconds, a Redis lookup well under one
