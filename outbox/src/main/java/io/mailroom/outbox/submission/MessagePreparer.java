@@ -166,16 +166,6 @@ public final class MessagePreparer {
         return out.toByteArray();
     }
 
-    public static String received(String helo, String clientIp, String hostname, String with, String id) {
-        return "Received: from " + sanitize(helo) + " ([" + clientIp + "])\r\n\tby " + hostname
-                + " (Mail Room) with " + with + " id " + id + ";\r\n\t" + RFC5322.format(ZonedDateTime.now());
-    }
-
-    private static String sanitize(String s) {
-        String v = s == null ? "unknown" : s.replaceAll("[^A-Za-z0-9.\\-\\[\\]:_]", "");
-        return v.isEmpty() ? "unknown" : v.substring(0, Math.min(v.length(), 255));
-    }
-
     private static int indexOfLf(byte[] b, int from) {
         for (int i = from; i < b.length; i++) {
             if (b[i] == '\n') {

@@ -62,10 +62,6 @@ public final class SubmissionSession {
                     .maxMessageSize((int) Math.min(Integer.MAX_VALUE - 16, maxMessageSize)).advertiseDsn(true)
                     .advertiseRequireTls(false).build();
         }
-
-        SmtpDataReader dataReader() {
-            return SmtpDataReader.of(syntax());
-        }
     }
 
     /** DKIM signing of a prepared message for the domain of its From address. */
