@@ -234,6 +234,27 @@ class OutboxIT {
     }
 
     @Test
+    void aSenderFieldOfSomeoneElseOrAFromWithASecondHiddenAddressIsRefused() throws Exception {
+        try (RawSubmission s = new RawSubmission(outbox.submissionsPort(), true)) {
+            assertThat(s.login("alice@example.test", PW)).startsWith("235");
+            for (String header : List.of("From: alice@example.test\r\nSender: Bob <bob@example.test>",
+                    "From: <alice@example.test> bob@example.test", "From: Alice <alice@example.test>>ceo@example.net",
+                    "From: alice@example.test\r\nResent-From: ceo@example.net")) {
+                assertThat(s.cmd("MAIL FROM:<alice@example.test>")).startsWith("250");
+                assertThat(s.cmd("RCPT TO:<bob@example.net>")).startsWith("250");
+                assertThat(s.cmd("DATA")).startsWith("354");
+                assertThat(s.cmd(header + "\r\nSubject: hidden-author\r\n\r\nhi\r\n.")).as(header).startsWith("550 5.7.1");
+            }
+            assertThat(s.cmd("MAIL FROM:<alice@example.test>")).startsWith("250");
+            assertThat(s.cmd("RCPT TO:<bob@example.net>")).startsWith("250");
+            assertThat(s.cmd("DATA")).startsWith("354");
+            assertThat(s.cmd("From: Team: alice@example.test;\r\nSender: Sales <sales@example.test>\r\nSubject: sender-ok\r\n\r\nhi\r\n."))
+                    .startsWith("250 2.0.0");
+        }
+        assertThat(sinkMessage("sender-ok")).contains("Sender: Sales <sales@example.test>");
+    }
+
+    @Test
     void permanentFailureProducesADsnInTheSendersOwnMailbox() throws Exception {
         try (RawSubmission s = new RawSubmission(outbox.submissionsPort(), true)) {
             assertThat(s.login("alice@example.test", PW)).startsWith("235");

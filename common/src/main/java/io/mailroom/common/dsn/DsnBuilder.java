@@ -196,16 +196,36 @@ public final class DsnBuilder {
                 case EXPANDED -> "Your message was delivered to the following recipients and forwarded further.";
             }).append("\r\n\r\n");
             for (DsnRecipient r : rs) {
-                t.append("  <").append(clean(r.finalRecipient())).append(">");
+                StringBuilder line = new StringBuilder();
+                line.append("  <").append(clean(r.finalRecipient())).append(">");
                 if (r.diagnosticCode() != null) {
-                    t.append(": ").append(r.remoteMta() != null ? "host " + clean(r.remoteMta()) + " said: " : "")
+                    line.append(": ").append(r.remoteMta() != null ? "host " + clean(r.remoteMta()) + " said: " : "")
                             .append(clean(r.diagnosticCode()));
                 }
-                t.append("\r\n");
+                t.append(wrap(line.toString()));
             }
             t.append("\r\n");
         }
         return t.toString();
+    }
+
+    /**
+     * The line with CRLF, broken at spaces (continuations indented) when it is longer than the
+     * 998 characters RFC 5322 §2.1.1 allows: address, host and reply may each be up to 900.
+     */
+    static String wrap(String line) {
+        int max = 990;
+        StringBuilder out = new StringBuilder();
+        String rest = line;
+        while (rest.length() > max) {
+            int cut = rest.lastIndexOf(' ', max);
+            if (cut <= 4) {
+                cut = max;
+            }
+            out.append(rest, 0, cut).append("\r\n");
+            rest = "    " + rest.substring(cut).strip();
+        }
+        return out.append(rest).append("\r\n").toString();
     }
 
     private String statusFields() {

@@ -95,6 +95,22 @@ class DsnBuilderTest {
     }
 
     @Test
+    void noLineOfTheReportIsLongerThan998Characters() throws Exception {
+        // long values that reach a report: a 253-character address, a 203-character host, a 900-character reply
+        String rcpt = "r".repeat(64) + "@" + ("d".repeat(58) + ".").repeat(3) + "example.net";
+        String mta = ("m".repeat(62) + ".").repeat(3) + "mx.example.net";
+        String reply = "550 5.7.1 " + "blocked because of reasons ".repeat(40);
+        byte[] dsn = new DsnBuilder("mail.example.test").to("alice@example.test").originalMessage(ORIGINAL)
+                .recipient(DsnRecipient.failed("rfc822;" + rcpt, rcpt, "5.7.1", reply, mta)).build();
+        for (String line : new String(dsn, StandardCharsets.UTF_8).split("\r\n", -1)) {
+            assertThat(line.length()).as(line).isLessThanOrEqualTo(998);
+        }
+        MimeMultipart mp = (MimeMultipart) parse(dsn).getContent();
+        assertThat(raw(mp.getBodyPart(0))).contains("<" + rcpt + ">", "host " + mta + " said:", "550 5.7.1 blocked because");
+        assertThat(raw(mp.getBodyPart(1))).contains("Diagnostic-Code: smtp; 550 5.7.1 blocked because");
+    }
+
+    @Test
     void xtextRoundTrip() {
         assertThat(Xtext.encode("rfc822;a+b=c@example.net")).isEqualTo("rfc822;a+2Bb+3Dc@example.net");
         assertThat(Xtext.decode("rfc822;a+2Bb+3Dc@example.net")).isEqualTo("rfc822;a+b=c@example.net");

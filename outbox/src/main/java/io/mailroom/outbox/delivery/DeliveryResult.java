@@ -10,6 +10,18 @@ package io.mailroom.outbox.delivery;
 public record DeliveryResult(Outcome outcome, String status, String reply, String remoteMta) {
     public enum Outcome { DELIVERED, DEFERRED, FAILED }
 
+    /**
+     * Longest reply kept. A peer may answer with 100 lines of 4 KB; the reply is stored with every
+     * recipient in the spool state and in memory, and a DSN shows at most 900 characters anyway.
+     */
+    static final int MAX_REPLY = 1000;
+
+    public DeliveryResult {
+        if (reply != null && reply.length() > MAX_REPLY) {
+            reply = reply.substring(0, MAX_REPLY - 3) + "...";
+        }
+    }
+
     public static DeliveryResult delivered(String reply, String mta) {
         return new DeliveryResult(Outcome.DELIVERED, "2.0.0", reply, mta);
     }

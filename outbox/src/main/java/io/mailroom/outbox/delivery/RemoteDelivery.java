@@ -10,9 +10,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
@@ -233,13 +231,5 @@ public final class RemoteDelivery {
         TlsRequired(String message) {
             super(message);
         }
-    }
-
-    static Map<String, List<RecipientState>> byDomain(List<RecipientState> rs) {
-        Map<String, List<RecipientState>> out = new LinkedHashMap<>();
-        for (RecipientState r : rs) {
-            out.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(r);
-        }
-        return out;
     }
 }

@@ -119,6 +119,10 @@ public final class Spool {
                         Path state = jsonPath(id);
                         QueuedMessage m = Files.exists(state) ? JSON.readValue(state.toFile(), QueuedMessage.class)
                                 : JSON.readValue(firstLine(p), QueuedMessage.class);
+                        String problem = problem(m, id);
+                        if (problem != null) {
+                            throw new IOException(problem);
+                        }
                         out.add(m);
                     } catch (IOException e) {
                         LOG.errorf("unreadable spool entry %s kept aside: %s", name, e.getMessage());
@@ -129,6 +133,29 @@ public final class Spool {
         }
         syncDir();
         return out;
+    }
+
+    /**
+     * Why a parsed state cannot be queued, or null. JSON that parses may still be cut short or
+     * belong to another file; queued as is it would fail every attempt (or stop the start) instead
+     * of being kept aside.
+     */
+    private static String problem(QueuedMessage m, String id) {
+        if (m == null) {
+            return "no state";
+        }
+        if (!id.equals(m.id())) {
+            return "state of another message (" + m.id() + ")";
+        }
+        if (m.sender() == null || m.arrival() == null || m.recipients().isEmpty()) {
+            return "incomplete state";
+        }
+        for (RecipientState r : m.recipients()) {
+            if (r == null || r.address() == null || r.address().indexOf('@') < 1 || r.status() == null) {
+                return "incomplete recipient state";
+            }
+        }
+        return null;
     }
 
     private static byte[] firstLine(Path p) throws IOException {

@@ -1,6 +1,7 @@
 package io.mailroom.outbox.submission;
 
 import io.mailroom.common.InvalidInputException;
+import io.mailroom.common.address.EmailAddress;
 import io.mailroom.common.password.PasswordHasher;
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.common.store.User;
@@ -52,8 +53,21 @@ public final class Authenticator {
         this.windowMillis = windowMillis;
     }
 
+    /**
+     * The account a login name stands for, as the store reads it: {@code <a@example.test>},
+     * {@code a@example.test.} and the Unicode form of a domain are one account, so they share one
+     * failure counter and the session knows the user by the address its aliases point to.
+     */
+    public static String account(String username) {
+        try {
+            return EmailAddress.parse(username).toString();
+        } catch (InvalidInputException e) {
+            return username.trim().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     public Result login(String username, String password, String clientIp) {
-        String account = username.trim().toLowerCase(java.util.Locale.ROOT);
+        String account = account(username);
         if (throttled("ip:" + clientIp, maxFailuresPerIp) || throttled("user:" + account, maxFailuresPerAccount)) {
             return Result.THROTTLED;
         }
@@ -85,6 +99,15 @@ public final class Authenticator {
                         verified.put(key, stored);
                     }
                 }
+            }
+        } else {
+            // unknown or disabled: the store checks against a dummy hash, so the refusal costs one
+            // bcrypt too and its time does not tell which addresses exist
+            bcrypt.acquireUninterruptibly();
+            try {
+                ok = store.verifyPassword(account, password);
+            } finally {
+                bcrypt.release();
             }
         }
         if (!ok) {

@@ -81,21 +81,62 @@ public final class MessagePreparer {
         return new Parsed(fields, msg.length);
     }
 
-    /** The addresses of the From: fields (RFC 5322 §3.6.2); empty when there is none or it cannot be parsed. */
+    /** The addresses of the From: fields (RFC 5322 §3.6.2); empty when there is none or one cannot be parsed. */
     public static List<String> fromAddresses(Parsed p) {
+        List<String> a = addresses(p, "From");
+        return a == null ? List.of() : a;
+    }
+
+    /**
+     * The addresses of every field with this name (From, Sender, ...); null when one of them cannot
+     * be parsed strictly or holds an {@code @} outside the addresses found (e.g. text after an
+     * angle address): another program may read an address there that the sender check never saw.
+     */
+    public static List<String> addresses(Parsed p, String name) {
         List<String> out = new ArrayList<>();
-        for (Field f : p.all("From")) {
+        for (Field f : p.all(name)) {
+            String v = f.value();
             try {
-                for (InternetAddress a : InternetAddress.parseHeader(f.value(), false)) {
-                    if (a.getAddress() != null) {
-                        out.add(a.getAddress());
+                int found = 0;
+                for (InternetAddress a : InternetAddress.parseHeader(v, true)) {
+                    // a group (RFC 6854 allows one in From) stands for its members
+                    for (InternetAddress m : a.isGroup() ? a.getGroup(true) : new InternetAddress[] {a}) {
+                        out.add(m.getAddress());
+                        found++;
                     }
                 }
+                if (atSigns(v) != found) {
+                    return null;
+                }
             } catch (AddressException e) {
-                return List.of();
+                return null;
             }
         }
         return out;
+    }
+
+    /** Counts {@code @} outside quoted strings and comments: one per address of a well-formed field. */
+    private static int atSigns(String v) {
+        int n = 0;
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\\' && (quoted || depth > 0)) {
+                i++;
+            } else if (quoted) {
+                quoted = c != '"';
+            } else if (depth > 0) {
+                depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '(') {
+                depth = 1;
+            } else if (c == '@') {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The prepared message; {@code received} is the trace field to put on top (without CRLF). */
@@ -123,16 +164,6 @@ public final class MessagePreparer {
             out.write(msg, p.bodyOffset(), msg.length - p.bodyOffset());
         }
         return out.toByteArray();
-    }
-
-    public static String received(String helo, String clientIp, String hostname, String with, String id) {
-        return "Received: from " + sanitize(helo) + " ([" + clientIp + "])\r\n\tby " + hostname
-                + " (Mail Room) with " + with + " id " + id + ";\r\n\t" + RFC5322.format(ZonedDateTime.now());
-    }
-
-    private static String sanitize(String s) {
-        String v = s == null ? "unknown" : s.replaceAll("[^A-Za-z0-9.\\-\\[\\]:_]", "");
-        return v.isEmpty() ? "unknown" : v.substring(0, Math.min(v.length(), 255));
     }
 
     private static int indexOfLf(byte[] b, int from) {

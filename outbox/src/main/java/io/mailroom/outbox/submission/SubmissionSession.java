@@ -62,10 +62,6 @@ public final class SubmissionSession {
                     .maxMessageSize((int) Math.min(Integer.MAX_VALUE - 16, maxMessageSize)).advertiseDsn(true)
                     .advertiseRequireTls(false).build();
         }
-
-        SmtpDataReader dataReader() {
-            return SmtpDataReader.of(syntax());
-        }
     }
 
     /** DKIM signing of a prepared message for the domain of its From address. */
@@ -284,7 +280,7 @@ public final class SubmissionSession {
         }
         switch (s.auth().login(username, password, clientIp)) {
             case OK -> {
-                user = username.trim().toLowerCase(Locale.ROOT);
+                user = Authenticator.account(username);
                 reply("235 2.7.0 Authentication successful");
             }
             case THROTTLED -> error("454 4.7.0 Too many failed logins, try again later");
@@ -408,6 +404,22 @@ public final class SubmissionSession {
                 resetTransaction();
                 error("550 5.7.1 From: address <" + f + "> does not belong to user " + user);
                 return;
+            }
+        }
+        // the other author fields: mail programs show them too ("on behalf of"), so they may name only the user
+        for (String field : List.of("Sender", "Resent-From", "Resent-Sender")) {
+            List<String> others = MessagePreparer.addresses(parsed, field);
+            if (others == null) {
+                resetTransaction();
+                error("550 5.7.1 Malformed " + field + ": header");
+                return;
+            }
+            for (String o : others) {
+                if (!mayUse(o)) {
+                    resetTransaction();
+                    error("550 5.7.1 " + field + ": address <" + o + "> does not belong to user " + user);
+                    return;
+                }
             }
         }
         boolean eight = eightBitBody || hasEightBit(msg);

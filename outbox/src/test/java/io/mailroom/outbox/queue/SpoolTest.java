@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SpoolTest {
@@ -42,6 +44,33 @@ class SpoolTest {
 
         spool.remove(m.id());
         assertThat(new Spool(dir).recover()).extracting(QueuedMessage::id).containsExactly(other.id());
+    }
+
+    @Test
+    void corruptOrTruncatedEntriesAreKeptAsideAndTheOthersRecovered() throws Exception {
+        Path dir = Files.createTempDirectory("spool");
+        Spool spool = new Spool(dir);
+        QueuedMessage good = message(Spool.newId());
+        spool.store(good, "Subject: x\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("0000000000001-000000000001", "");
+        bad.put("0000000000001-000000000002", "null\n");
+        bad.put("0000000000001-000000000003", "{\"id\":\"0000000000001-000000000003\",\"sen");
+        bad.put("0000000000001-000000000004", "{\"id\":\"0000000000001-000000000004\",\"recipients\":[]}\nbody");
+        bad.put("0000000000001-000000000005", "{\"id\":\"someone-else\",\"sender\":\"a@example.test\",\"arrival\":\"2024-01-01T00:00:00Z\","
+                + "\"nextAttempt\":\"2024-01-01T00:00:00Z\",\"recipients\":[{\"address\":\"b@example.net\",\"status\":\"PENDING\"}]}\nbody");
+        bad.put("0000000000001-000000000006", "{\"id\":\"0000000000001-000000000006\",\"sender\":\"a@example.test\",\"arrival\":\"2024-01-01T00:00:00Z\","
+                + "\"nextAttempt\":\"2024-01-01T00:00:00Z\",\"recipients\":[{\"status\":\"PENDING\"}]}\nbody");
+        for (var e : bad.entrySet()) {
+            Files.writeString(dir.resolve(e.getKey() + ".msg"), e.getValue());
+        }
+
+        List<QueuedMessage> recovered = new Spool(dir).recover();
+        assertThat(recovered).extracting(QueuedMessage::id).containsExactly(good.id());
+        for (String id : bad.keySet()) {
+            assertThat(dir.resolve(id + ".msg")).as(id).doesNotExist();
+            assertThat(dir.resolve(id + ".msg.corrupt")).as(id).exists();
+        }
     }
 
     @Test

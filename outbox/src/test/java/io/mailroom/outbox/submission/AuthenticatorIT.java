@@ -52,6 +52,56 @@ class AuthenticatorIT {
     }
 
     @Test
+    void spellingsOfOneAccountShareItsFailureCounter() {
+        try (RedisConnections rc = RedisConnections.open(redis.uri())) {
+            AccountStore store = new AccountStore(rc.dataSource(), new StoreSettings(Path.of("/tmp/mail"), '+', 4));
+            store.createDomain("spelling.test");
+            store.createUser("dora@spelling.test", "right password");
+            Authenticator auth = new Authenticator(store, 100, 3, 50, 60_000);
+            // three guesses, each under another name of the same account
+            for (String name : java.util.List.of("<dora@spelling.test>", "dora@spelling.test.", "DORA@Spelling.Test")) {
+                assertThat(auth.login(name, "guess", "127.0.0.4")).as(name).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+            }
+            assertThat(auth.login("dora@spelling.test", "right password", "127.0.0.5")).isEqualTo(Authenticator.Result.THROTTLED);
+            assertThat(Authenticator.account(" <Dora@Spelling.Test.> ")).isEqualTo("dora@spelling.test");
+        }
+    }
+
+    @Test
+    void aRefusalTakesAsLongForAnUnknownOrDisabledAccountAsForAWrongPassword() {
+        try (RedisConnections rc = RedisConnections.open(redis.uri())) {
+            // cost 10, the production default: a bcrypt takes tens of milliseconds, a Redis lookup well under one
+            AccountStore store = new AccountStore(rc.dataSource(), new StoreSettings(Path.of("/tmp/mail"), '+', 10));
+            store.createDomain("timing.test");
+            store.createUser("kai@timing.test", "correct horse");
+            store.createUser("jan@timing.test", "correct horse");
+            store.setDisabled("jan@timing.test", true);
+            Authenticator auth = new Authenticator(store, 100, 1000, 1000, 60_000);
+            auth.login("nobody@timing.test", "warm up", "127.0.0.9");
+            auth.login("kai@timing.test", "warm up", "127.0.0.9");
+            long wrongPassword = medianNanos(() -> auth.login("kai@timing.test", "wrong horse", "127.0.0.9"));
+            long unknown = medianNanos(() -> auth.login("nobody@timing.test", "wrong horse", "127.0.0.9"));
+            long disabled = medianNanos(() -> auth.login("jan@timing.test", "correct horse", "127.0.0.9"));
+            assertThat(unknown).as("unknown address vs wrong password (ns)").isGreaterThan(wrongPassword / 4);
+            assertThat(disabled).as("disabled account vs wrong password (ns)").isGreaterThan(wrongPassword / 4);
+            assertThat(auth.login("kai@timing.test", "correct horse", "127.0.0.9")).isEqualTo(Authenticator.Result.OK);
+            assertThat(auth.login("nobody@timing.test", "correct horse", "127.0.0.9")).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+            assertThat(auth.login("jan@timing.test", "correct horse", "127.0.0.9")).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+        }
+    }
+
+    private static long medianNanos(java.util.function.Supplier<Authenticator.Result> login) {
+        long[] t = new long[5];
+        for (int i = 0; i < t.length; i++) {
+            long start = System.nanoTime();
+            assertThat(login.get()).isEqualTo(Authenticator.Result.BAD_CREDENTIALS);
+            t[i] = System.nanoTime() - start;
+        }
+        java.util.Arrays.sort(t);
+        return t[t.length / 2];
+    }
+
+    @Test
     void sendRateLimitCountsPerUserInItsWindow() throws Exception {
         SendLimits limits = new SendLimits(2, 300);
         assertThat(limits.allowed("a")).isTrue();

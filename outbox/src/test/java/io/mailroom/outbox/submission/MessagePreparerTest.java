@@ -30,4 +30,24 @@ class MessagePreparerTest {
         assertThat(out.split("Message-ID:", -1)).hasSize(2);
         assertThat(out.split("Date:", -1)).hasSize(2);
     }
+
+    @Test
+    void aFromFieldWithAnAddressTheParserSkipsIsRefusedAsAWhole() {
+        // each of these holds another address next to the one a lenient parser returns; a reader's
+        // program may show that other one, so the sender check must not pass on the first alone
+        for (String from : java.util.List.of("<alice@example.test> victim@other.test",
+                "Alice <alice@example.test>>victim@other.test", "alice@example.test <>",
+                "\"a\" <alice@example.test>, <victim@other.test")) {
+            MessagePreparer.Parsed p = MessagePreparer.parse(("From: " + from + "\r\nSubject: s\r\n\r\nb\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertThat(MessagePreparer.fromAddresses(p)).as(from).isEmpty();
+        }
+        // ordinary forms still give their addresses; a display name or comment is not an address
+        for (String from : java.util.List.of("Alice B. Smith <alice@example.test>", "alice@example.test (Alice)",
+                "\"victim@other.test\" <alice@example.test>", "=?utf-8?q?J=C3=B6rg?= <alice@example.test>",
+                "Jörg <alice@example.test>", "Alice: alice@example.test;")) {
+            MessagePreparer.Parsed p = MessagePreparer.parse(("From: " + from + "\r\n\r\nb\r\n").getBytes(StandardCharsets.UTF_8));
+            assertThat(MessagePreparer.fromAddresses(p)).as(from).containsExactly("alice@example.test");
+        }
+    }
 }
