@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
 public class AccountStore {
     /** Local parts of accounts and aliases: letters, digits, '.', '_' and '-' (they name mailbox directories). */
     private static final Pattern MAILBOX_NAME = Pattern.compile("[\\p{L}\\p{N}_-]+(\\.[\\p{L}\\p{N}_-]+)*");
+    private static final String POSTMASTER = "postmaster";
     private static final Pattern QUOTA = Pattern.compile("[0-9]+[kKmMgGtT]?");
     /** The Dovecot mail location of every account, relative to its home. */
     private static final String MAIL_LOCATION = "maildir:~/Maildir";
@@ -323,9 +324,26 @@ public class AccountStore {
                 return tagged;
             }
         }
-        return domain(a.domain()).map(DomainRecord::catchAll)
+        Optional<Recipient> catchAll = domain(a.domain()).map(DomainRecord::catchAll)
                 .filter(c -> keys.exists(RedisKeys.user(c)))
                 .map(c -> new Recipient(a, EmailAddress.parse(c), Recipient.Via.CATCH_ALL, null));
+        if (catchAll.isPresent() || !POSTMASTER.equals(a.localPart())) {
+            return catchAll;
+        }
+        return postmaster(a);
+    }
+
+    /**
+     * RFC 5321 §4.5.1: a local domain MUST accept mail for {@code postmaster}. Without a user, alias or
+     * catch-all of that name, it goes to the domain's first user in address order, so reports (DMARC rua,
+     * TLS-RPT, DSNs) never bounce; an alias {@code postmaster@<domain>} chooses someone else.
+     */
+    private Optional<Recipient> postmaster(EmailAddress requested) {
+        if (!isLocalDomain(requested.domain())) {
+            return Optional.empty();
+        }
+        return users(requested.domain(), 0, 1).stream().findFirst()
+                .map(u -> new Recipient(requested, u.address(), Recipient.Via.POSTMASTER, null));
     }
 
     private Optional<Recipient> lookup(EmailAddress requested, EmailAddress candidate, String detail) {

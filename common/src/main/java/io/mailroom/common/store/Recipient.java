@@ -11,5 +11,5 @@ import io.mailroom.common.address.EmailAddress;
  * @param detail    the sub-address tag ({@code tag} of {@code user+tag}) or null
  */
 public record Recipient(EmailAddress requested, EmailAddress mailbox, Via via, String detail) {
-    public enum Via { USER, ALIAS, CATCH_ALL }
+    public enum Via { USER, ALIAS, CATCH_ALL, POSTMASTER }
 }

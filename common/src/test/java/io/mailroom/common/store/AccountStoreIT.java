@@ -95,6 +95,20 @@ class AccountStoreIT {
     }
 
     @Test
+    void postmasterOfALocalDomainAlwaysReachesSomeone() {
+        assertThat(store.resolveRecipient("postmaster@example.test")).isEmpty(); // no user yet: nobody to reach
+        store.createUser("zoe@example.test", "correct horse");
+        store.createUser("abe@example.test", "correct horse");
+        Recipient first = store.resolveRecipient("PostMaster@example.test").orElseThrow();
+        assertThat(first.via()).isEqualTo(Recipient.Via.POSTMASTER);
+        assertThat(first.mailbox().toString()).isEqualTo("abe@example.test");
+        store.createAlias("postmaster@example.test", "zoe@example.test");
+        assertThat(store.resolveRecipient("postmaster@example.test").orElseThrow().mailbox().toString())
+                .isEqualTo("zoe@example.test");
+        assertThat(store.resolveRecipient("postmaster@elsewhere.test")).isEmpty();
+    }
+
+    @Test
     void messageDeliveredOverLmtpIsReadBackOverImap() throws Exception {
         store.createUser("dave@example.test", "correct horse");
         store.createAlias("info@example.test", "dave@example.test");
