@@ -96,6 +96,9 @@ final class InboxTransaction implements EnvelopeHandler {
     @Override
     public void rcptTo(RcptParameters rcpt) throws RejectException {
         String address = rcpt.address();
+        if (address.indexOf('@') < 0 && address.equalsIgnoreCase("postmaster")) {
+            address = ownPostmaster().orElse(address);
+        }
         int at = address.lastIndexOf('@');
         String domain = at < 0 ? "" : address.substring(at + 1);
         if (at < 0 || !pipeline.accounts().isLocalDomain(domain)) {
@@ -107,6 +110,21 @@ final class InboxTransaction implements EnvelopeHandler {
             throw new RejectException(550, "5.1.1 No such user: " + address);
         }
         targets.add(new Target(rcpt, r.get()));
+    }
+
+    /**
+     * RFC 5321 §4.5.1: a bare {@code Postmaster} names the postmaster of this host; that is the one of
+     * the local domain our host name belongs to ({@code mx.example.com} → {@code example.com}).
+     */
+    private Optional<String> ownPostmaster() {
+        String[] labels = pipeline.settings().smtp().hostName().toLowerCase(java.util.Locale.ROOT).split("\\.");
+        for (int i = 0; i + 2 <= labels.length; i++) {
+            String domain = String.join(".", java.util.Arrays.copyOfRange(labels, i, labels.length));
+            if (pipeline.accounts().isLocalDomain(domain)) {
+                return Optional.of("postmaster@" + domain);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

@@ -94,6 +94,15 @@ class InboxDeliveryIT {
     }
 
     @Test
+    void postmasterIsAcceptedWithAndWithoutADomain() {
+        assertThat(Swaks.send(inbox.port(), "s@example.com", "Postmaster", "--header", "Subject: bare pm").accepted()).isTrue();
+        assertThat(Swaks.send(inbox.port(), "s@example.com", "POSTMASTER@example.test", "--header", "Subject: pm").accepted()).isTrue();
+        List<String> msgs = inboxOf("alice@example.test", "alice-password");
+        assertThat(msgs).anySatisfy(m -> assertThat(m).contains("Subject: bare pm"))
+                .anySatisfy(m -> assertThat(m).contains("Subject: pm"));
+    }
+
+    @Test
     void aliasAndSubAddressLandInTheUsersMailbox() {
         assertThat(Swaks.send(inbox.port(), "s@example.com", "sales@example.test", "--header", "Subject: via alias").accepted()).isTrue();
         assertThat(Swaks.send(inbox.port(), "s@example.com", "alice+news@example.test", "--header", "Subject: via tag").accepted()).isTrue();
