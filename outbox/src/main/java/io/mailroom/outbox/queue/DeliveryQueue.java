@@ -244,7 +244,8 @@ public final class DeliveryQueue {
         return mta == null || mta.startsWith("lmtp:") ? null : mta;
     }
 
-    static boolean hasEightBit(byte[] b) {
+    /** True when the message has a byte outside US-ASCII (it needs 8BITMIME or SMTPUTF8 from the peer). */
+    public static boolean hasEightBit(byte[] b) {
         for (byte x : b) {
             if (x < 0) {
                 return true;

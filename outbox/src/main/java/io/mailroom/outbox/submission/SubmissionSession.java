@@ -422,7 +422,7 @@ public final class SubmissionSession {
                 }
             }
         }
-        boolean eight = eightBitBody || hasEightBit(msg);
+        boolean eight = eightBitBody || DeliveryQueue.hasEightBit(msg);
         String id = Spool.newId();
         String received = receivedHeader(id);
         byte[] prepared = MessagePreparer.prepare(msg, parsed, s.hostname(), received);
@@ -519,14 +519,5 @@ public final class SubmissionSession {
             }
         }
         throw new IOException("connection closed");
-    }
-
-    private static boolean hasEightBit(byte[] b) {
-        for (byte x : b) {
-            if (x < 0) {
-                return true;
-            }
-        }
-        return false;
     }
 }
