@@ -3,8 +3,9 @@ package io.mailroom.common.smtp;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -43,14 +44,9 @@ public final class SmtpSyntax {
         String envid = null;
         boolean requireTls = false;
         String auth = null;
-        Set<String> seen = new HashSet<>();
-        for (String p : params(pathAndParams[1])) {
-            int eq = p.indexOf('=');
-            String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
-            String value = eq < 0 ? null : p.substring(eq + 1);
-            if (!seen.add(key)) {
-                throw new SyntaxException("501 5.5.4 Duplicate parameter " + key);
-            }
+        for (Map.Entry<String, String> parameter : parameters(pathAndParams[1]).entrySet()) {
+            String key = parameter.getKey();
+            String value = parameter.getValue();
             switch (key) {
                 case "SIZE" -> {
                     if (value == null || !value.matches("[0-9]{1,18}")) {
@@ -112,14 +108,9 @@ public final class SmtpSyntax {
         String address = path(pathAndParams[0], false);
         Set<RcptParameters.Notify> notify = EnumSet.noneOf(RcptParameters.Notify.class);
         String orcpt = null;
-        Set<String> seen = new HashSet<>();
-        for (String p : params(pathAndParams[1])) {
-            int eq = p.indexOf('=');
-            String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
-            String value = eq < 0 ? null : p.substring(eq + 1);
-            if (!seen.add(key)) {
-                throw new SyntaxException("501 5.5.4 Duplicate parameter " + key);
-            }
+        for (Map.Entry<String, String> parameter : parameters(pathAndParams[1]).entrySet()) {
+            String key = parameter.getKey();
+            String value = parameter.getValue();
             switch (key) {
                 case "NOTIFY" -> {
                     requireDsn(settings);
@@ -255,8 +246,18 @@ public final class SmtpSyntax {
         return inner;
     }
 
-    private static String[] params(String text) {
-        return text.isEmpty() ? new String[0] : text.split(" +");
+    /** ESMTP parameters {@code KEY[=value]} in order, keys upper-cased (value null without '='); a repeated key is a 501. */
+    private static Map<String, String> parameters(String text) throws SyntaxException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String p : text.isEmpty() ? new String[0] : text.split(" +")) {
+            int eq = p.indexOf('=');
+            String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
+            if (out.containsKey(key)) {
+                throw new SyntaxException("501 5.5.4 Duplicate parameter " + key);
+            }
+            out.put(key, eq < 0 ? null : p.substring(eq + 1));
+        }
+        return out;
     }
 
     private static boolean ascii(String s) {
