@@ -24,8 +24,47 @@ public final class Fixtures {
         MailRoom mr = Examples.load("mailroom.yaml", MailRoom.class);
         mr.getMetadata().setNamespace(ns);
         mr = client.resource(mr).create();
-        new MailRoomReconciler(client, settings).apply(mr);
+        MailRoomReconciler reconciler = new MailRoomReconciler(client, settings);
+        reconciler.apply(mr);
+        if (assignClusterIps(client, ns) > 0) {
+            reconciler.apply(mr);
+        }
         return mr;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_IP = new java.util.concurrent.atomic.AtomicInteger(10);
+
+    /**
+     * What kube-apiserver does when a Service is created and the mock API server does not: give it a
+     * cluster IP (from 10.96.0.0/16, the usual service range). Returns how many Services got one.
+     */
+    public static int assignClusterIps(KubernetesClient client, String ns) {
+        int assigned = 0;
+        for (var svc : client.services().inNamespace(ns).list().getItems()) {
+            if (svc.getSpec().getClusterIP() == null || svc.getSpec().getClusterIP().isBlank()) {
+                int n = NEXT_IP.getAndIncrement();
+                String ip = "10.96." + (n / 250) + "." + (n % 250 + 1);
+                client.services().inNamespace(ns).withName(svc.getMetadata().getName())
+                        .edit(s -> { s.getSpec().setClusterIP(ip); return s; });
+                assigned++;
+            }
+        }
+        return assigned;
+    }
+
+    /** {@link #assignClusterIps} for every Service created while the returned watch is open (operator runs). */
+    public static io.fabric8.kubernetes.client.Watch clusterIpAllocator(KubernetesClient client) {
+        return client.services().inAnyNamespace().watch(new io.fabric8.kubernetes.client.Watcher<>() {
+            @Override
+            public void eventReceived(Action action, io.fabric8.kubernetes.api.model.Service svc) {
+                if (action == Action.ADDED) {
+                    assignClusterIps(client, svc.getMetadata().getNamespace());
+                }
+            }
+
+            @Override
+            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+        });
     }
 
     /** A kubernetes.io/tls Secret as cert-manager would write it, with a self-signed certificate for the MX. */

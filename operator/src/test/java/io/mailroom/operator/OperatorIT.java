@@ -52,6 +52,7 @@ class OperatorIT {
 
     @Test
     void examplesAppliedToTheClusterBecomeAWorkingInstallation() {
+        var allocator = Fixtures.clusterIpAllocator(client);
         Fixtures.tlsSecret(client, NS, "mailroom-tls");
         List<HasMetadata> objects = new ArrayList<>();
         objects.add(Examples.load("mailroom.yaml", MailRoom.class));
@@ -96,5 +97,6 @@ class OperatorIT {
         await().ignoreExceptions().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertThat(client.resources(MailUser.class).inNamespace(NS).withName("alice").get()).isNull());
         assertThat(login("alice@example.com", "change-me-to-something-long")).isFalse();
+        allocator.close();
     }
 }

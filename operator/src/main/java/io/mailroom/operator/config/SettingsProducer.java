@@ -25,7 +25,7 @@ public class SettingsProducer {
     @ConfigProperty(name = "mailroom.operator.image-registry", defaultValue = "ghcr.io/mailroom")
     String registry;
 
-    @ConfigProperty(name = "mailroom.operator.image-tag", defaultValue = "0.1.0")
+    @ConfigProperty(name = "mailroom.operator.image-tag")
     String tag;
 
     @ConfigProperty(name = "mailroom.operator.bcrypt-cost", defaultValue = "10")

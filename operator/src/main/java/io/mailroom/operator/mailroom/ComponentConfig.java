@@ -31,14 +31,16 @@ public final class ComponentConfig {
     static final String BACKUP_DIR = "/backup";
     static final String RCLONE_DIR = "/etc/mailroom/rclone";
 
-    public static Map<String, String> of(Component c, MailRoom mr, String mailRoot) {
-        return new ComponentConfig(mailRoot).build(c, mr);
+    public static Map<String, String> of(Component c, MailRoom mr, String mailRoot, ServiceAddresses addresses) {
+        return new ComponentConfig(mailRoot, addresses).build(c, mr);
     }
 
     private final String mailRoot;
+    private final ServiceAddresses addresses;
 
-    private ComponentConfig(String mailRoot) {
+    private ComponentConfig(String mailRoot, ServiceAddresses addresses) {
         this.mailRoot = mailRoot;
+        this.addresses = addresses;
     }
 
     private Map<String, String> build(Component c, MailRoom mr) {
@@ -75,12 +77,13 @@ public final class ComponentConfig {
             }
             case DOVECOT -> {
                 d.put("dovecot.conf", dovecotConf(s, mailRoot));
-                d.put("dovecot-dict-auth.conf.ext", dictAuth(n.redis(), REDIS));
+                d.put("dovecot-dict-auth.conf.ext", dictAuth(addresses.redisAddress(), REDIS));
             }
             case RSPAMD -> {
-                d.put("options.inc", "dns {\n  nameserver = [\"" + n.of(Component.UNBOUND) + ":" + DNS + "\"];\n}\n"
+                d.put("options.inc", "dns {\n  nameserver = [\"" + hostPort(addresses.unboundAddress(), DNS)
+                        + "\"];\n}\n"
                         + "local_addrs = [\"127.0.0.0/8\", \"10.0.0.0/8\", \"172.16.0.0/12\", \"192.168.0.0/16\"];\n");
-                d.put("redis.conf", "servers = \"" + n.redis() + ":" + REDIS + "\";\n");
+                d.put("redis.conf", "servers = \"" + hostPort(addresses.redisAddress(), REDIS) + "\";\n");
                 d.put("worker-normal.inc", "bind_socket = \"*:" + RSPAMD + "\";\n");
                 d.put("worker-controller.inc", "bind_socket = \"127.0.0.1:11334\";\n");
                 d.put("logging.inc", "type = \"console\";\n");
@@ -139,6 +142,11 @@ public final class ComponentConfig {
         d.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
     }
 
+    /** {@code ip:port}, with an IPv6 address in brackets (a cluster may be IPv6-only). */
+    static String hostPort(String ip, int port) {
+        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
+    }
+
     static boolean rspamdEnabled(MailRoomSpec s) {
         return s.rspamd == null || s.rspamd.enabled == null || s.rspamd.enabled;
     }
@@ -186,7 +194,10 @@ public final class ComponentConfig {
                 "mail_plugins = $mail_plugins quota",
                 "passdb {", "  driver = dict", "  args = /etc/dovecot/dovecot-dict-auth.conf.ext", "}",
                 "userdb {", "  driver = dict", "  args = /etc/dovecot/dovecot-dict-auth.conf.ext", "}",
+                // a non-root master cannot chroot: login and anvil chroot by default and die at start
+                "service anvil {", "  chroot =", "}",
                 "service imap-login {",
+                "  chroot =",
                 "  inet_listener imap {", "    port = 0", "  }",
                 "  inet_listener imaps {", "    port = " + IMAPS, "    ssl = yes", "  }",
                 "}",

@@ -54,13 +54,16 @@ public class MailRoomManifests {
      *
      * @param tlsCertificateHash hash of the TLS Secret's certificate: Dovecot reads it only at start, so a
      *                           renewal rolls Dovecot (the Java services reload it themselves)
+     * @param addresses          the cluster IPs of Redis and Unbound; a component whose configuration needs one
+     *                           that is not known yet is left out until it is
      */
-    public List<HasMetadata> build(MailRoom mr, List<MailDomain> domains, String tlsCertificateHash) {
+    public List<HasMetadata> build(MailRoom mr, List<MailDomain> domains, String tlsCertificateHash,
+            ServiceAddresses addresses) {
         String tlsHash = tlsCertificateHash == null ? "" : tlsCertificateHash;
         List<HasMetadata> out = new ArrayList<>();
-        List<Component> components = components(mr);
+        List<Component> components = components(mr).stream().filter(addresses::sufficeFor).toList();
         for (Component c : components) {
-            out.add(configMap(mr, c));
+            out.add(configMap(mr, c, addresses));
         }
         if (backupEnabled(mr)) {
             out.add(new ConfigMapBuilder().withMetadata(meta(mr, MailRoomNames.of(name(mr)).backup(), null))
@@ -69,7 +72,7 @@ public class MailRoomManifests {
         out.addAll(services(mr));
         out.addAll(networkPolicies(mr));
         for (Component c : components) {
-            out.add(workload(mr, c, domains, tlsHash));
+            out.add(workload(mr, c, domains, tlsHash, addresses));
         }
         if (backupEnabled(mr)) {
             out.add(backupJob(mr, domains));
@@ -87,9 +90,9 @@ public class MailRoomManifests {
 
     // ------------------------------------------------------------------ config
 
-    ConfigMap configMap(MailRoom mr, Component c) {
+    ConfigMap configMap(MailRoom mr, Component c, ServiceAddresses addresses) {
         return new ConfigMapBuilder().withMetadata(meta(mr, MailRoomNames.of(name(mr)).of(c), c))
-                .withData(ComponentConfig.of(c, mr, settings.mailRoot().toString())).build();
+                .withData(ComponentConfig.of(c, mr, settings.mailRoot().toString(), addresses)).build();
     }
 
     // ------------------------------------------------------------------ services
@@ -204,10 +207,11 @@ public class MailRoomManifests {
 
     // ------------------------------------------------------------------ workloads
 
-    HasMetadata workload(MailRoom mr, Component c, List<MailDomain> domains, String tlsCertificateHash) {
+    HasMetadata workload(MailRoom mr, Component c, List<MailDomain> domains, String tlsCertificateHash,
+            ServiceAddresses addresses) {
         MailRoomNames n = MailRoomNames.of(name(mr));
         java.util.Map<String, String> config = new java.util.TreeMap<>(
-                ComponentConfig.of(c, mr, settings.mailRoot().toString()));
+                ComponentConfig.of(c, mr, settings.mailRoot().toString(), addresses));
         if (c == Component.DOVECOT) {
             config.put("tls-certificate", tlsCertificateHash);
         }
@@ -364,7 +368,7 @@ public class MailRoomManifests {
         }
         Map<String, String> config = ComponentConfig.backup(mr, settings.mailRoot().toString());
         Container container = new ContainerBuilder().withName(BACKUP)
-                .withImage(settings.imageRegistry() + "/backup:" + settings.imageTag())
+                .withImage(Images.image(BACKUP, settings))
                 .withImagePullPolicy("IfNotPresent").withArgs("now")
                 .withEnvFrom(new EnvFromSourceBuilder().withNewConfigMapRef().withName(n.backup()).endConfigMapRef()
                         .build())

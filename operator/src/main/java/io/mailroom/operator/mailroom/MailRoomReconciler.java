@@ -2,6 +2,7 @@ package io.mailroom.operator.mailroom;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -64,8 +65,12 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         MailRoomStatus status = apply(mr);
         mr.setStatus(status);
         boolean ready = Conditions.isTrue(status.conditions, Conditions.READY);
-        // workloads report progress through the informers; the timer is a safety net
-        return UpdateControl.patchStatus(mr).rescheduleAfter(ready ? Duration.ofMinutes(10) : Duration.ofSeconds(30));
+        // workloads report progress through the informers; the timer is a safety net, short while a
+        // new Service still waits for its cluster IP (no informer watches Services)
+        boolean addressed = serviceAddresses(mr, MailRoomNames.of(mr.getMetadata().getName()))
+                .sufficeFor(Component.RSPAMD);
+        Duration next = ready ? Duration.ofMinutes(10) : addressed ? Duration.ofSeconds(30) : Duration.ofSeconds(2);
+        return UpdateControl.patchStatus(mr).rescheduleAfter(next);
     }
 
     /** Creates or updates everything the MailRoom consists of; returns the new status. */
@@ -77,7 +82,17 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         List<MailDomain> domains = client.resources(MailDomain.class).inNamespace(ns).list().getItems().stream()
                 .filter(d -> d.getSpec() != null && names.base().equals(d.getSpec().mailRoom)).toList();
         int changed = 0;
-        for (HasMetadata o : manifests.build(mr, domains, tlsCertificateHash(mr))) {
+        ServiceAddresses addresses = serviceAddresses(mr, names);
+        if (!addresses.sufficeFor(Component.RSPAMD)) {
+            // the API server assigns a cluster IP when a Service is created: create them first, then read it
+            for (Service s : manifests.services(mr)) {
+                if (applier.apply(mr, s) != Outcome.UNCHANGED) {
+                    changed++;
+                }
+            }
+            addresses = serviceAddresses(mr, names);
+        }
+        for (HasMetadata o : manifests.build(mr, domains, tlsCertificateHash(mr), addresses)) {
             Outcome outcome = applier.apply(mr, o);
             if (outcome != Outcome.UNCHANGED) {
                 changed++;
@@ -94,6 +109,16 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
             LOG.infof("MailRoom %s/%s: %d object(s) written", ns, names.base(), changed);
         }
         return status(mr);
+    }
+
+    private ServiceAddresses serviceAddresses(MailRoom mr, MailRoomNames names) {
+        String ns = mr.getMetadata().getNamespace();
+        return ServiceAddresses.of(clusterIp(ns, names.redis()), clusterIp(ns, names.of(Component.UNBOUND)));
+    }
+
+    private String clusterIp(String ns, String service) {
+        Service s = client.services().inNamespace(ns).withName(service).get();
+        return s == null || s.getSpec() == null ? null : s.getSpec().getClusterIP();
     }
 
     private String tlsCertificateHash(MailRoom mr) {

@@ -25,6 +25,9 @@ class ComponentConfigIT {
     @TempDir
     Path dir;
 
+    /** The cluster IPs the API server would assign, here on loopback, so that nothing is looked up. */
+    static final ServiceAddresses LOOPBACK = ServiceAddresses.of("127.0.0.1", "127.0.0.1");
+
     private static MailRoom example() {
         MailRoom mr = Examples.load("mailroom.yaml", MailRoom.class);
         mr.getSpec().resolver.forwarders = List.of("192.0.2.53");
@@ -33,7 +36,7 @@ class ComponentConfigIT {
 
     @Test
     void dovecotAcceptsTheGeneratedConfiguration() throws Exception {
-        Map<String, String> data = ComponentConfig.of(Component.DOVECOT, example(), "/var/mail");
+        Map<String, String> data = ComponentConfig.of(Component.DOVECOT, example(), "/var/mail", LOOPBACK);
         TestCertificates.PemFiles tls = TestCertificates.selfSigned(dir.resolve("tls"), "mx.example.com");
         Files.copy(tls.certificate(), dir.resolve("tls/tls.crt"));
         Files.copy(tls.key(), dir.resolve("tls/tls.key"));
@@ -58,7 +61,7 @@ class ComponentConfigIT {
     @Test
     void unboundAcceptsTheGeneratedConfiguration() throws Exception {
         Path conf = dir.resolve("unbound.conf");
-        Files.writeString(conf, ComponentConfig.of(Component.UNBOUND, example(), "/var/mail").get("unbound.conf"));
+        Files.writeString(conf, ComponentConfig.of(Component.UNBOUND, example(), "/var/mail", LOOPBACK).get("unbound.conf"));
         Result r = run(List.of("unbound-checkconf", conf.toString()));
         assertThat(r.exit).as(r.output).isZero();
         assertThat(Files.readString(conf)).contains("forward-addr: 192.0.2.53").contains("validator iterator");
@@ -66,7 +69,7 @@ class ComponentConfigIT {
 
     @Test
     void redisStartsFromTheGeneratedConfigurationWithAppendOnlyOn() throws Exception {
-        String conf = ComponentConfig.of(Component.REDIS, example(), "/var/mail").get("redis.conf");
+        String conf = ComponentConfig.of(Component.REDIS, example(), "/var/mail", LOOPBACK).get("redis.conf");
         int port = FreePorts.next();
         Path file = dir.resolve("redis.conf");
         Files.writeString(file, conf.replace("dir /data", "dir " + dir)
@@ -90,10 +93,8 @@ class ComponentConfigIT {
     @Test
     void rspamdAcceptsTheGeneratedLocalOverrides() throws Exception {
         Path local = Files.createDirectories(dir.resolve("local.d"));
-        for (var e : ComponentConfig.of(Component.RSPAMD, example(), "/var/mail").entrySet()) {
-            // service names resolve only in the cluster: loopback here, so that nothing is looked up
-            Files.writeString(local.resolve(e.getKey()), e.getValue().replace("mailroom-redis", "127.0.0.1")
-                    .replace("mailroom-unbound", "127.0.0.1"));
+        for (var e : ComponentConfig.of(Component.RSPAMD, example(), "/var/mail", LOOPBACK).entrySet()) {
+            Files.writeString(local.resolve(e.getKey()), e.getValue());
         }
         List<String> test = new java.util.ArrayList<>(List.of("rspamadm", "--var=LOCAL_CONFDIR=" + dir, "configtest",
                 "-c", "/etc/rspamd/rspamd.conf"));
