@@ -130,6 +130,11 @@ public class MailRoomSpec {
 
         @JsonPropertyDescription("Validate DNSSEC (default true; DANE needs it)")
         public Boolean dnssec;
+
+        @JsonPropertyDescription("Zones answered without DNSSEC validation (Unbound domain-insecure), e.g. "
+                + "private zones your forwarders serve unsigned under a signed parent")
+        // each one becomes a line of unbound.conf: a host name only, nothing that could add a directive
+        public java.util.List<@Pattern(Patterns.ZONE) String> insecureDomains;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -20,6 +20,8 @@ import java.util.TreeMap;
 public final class ComponentConfig {
     /** Classpath resource from mailroom-common: Dovecot's dict passdb/userdb on the account store. */
     public static final String DOVECOT_DICT_AUTH = "mailroom/dovecot/dovecot-dict-auth.conf.ext";
+    /** Classpath resource from mailroom-common: the passdb of client-certificate logins (SASL EXTERNAL). */
+    public static final String DOVECOT_DICT_CERT_AUTH = "mailroom/dovecot/dovecot-dict-cert-auth.conf.ext";
 
     static final int SMTP = 25, SUBMISSION = 587, SUBMISSIONS = 465, IMAPS = 993, LMTP = 24, CONTROLLER = 6804,
             HTTP = 8080, RSPAMD = 11333, REDIS = 6379, DNS = 53;
@@ -30,6 +32,8 @@ public final class ComponentConfig {
     static final String BACKUP_KEY_DIR = "/etc/mailroom/backup-key";
     static final String BACKUP_DIR = "/backup";
     static final String RCLONE_DIR = "/etc/mailroom/rclone";
+    static final String CA_DIR = "/etc/mailroom/ca";
+    static final String ROOT_TRUST_ANCHOR = "/usr/share/dns/root.key";
 
     public static Map<String, String> of(Component c, MailRoom mr, String mailRoot, ServiceAddresses addresses) {
         return new ComponentConfig(mailRoot, addresses).build(c, mr);
@@ -77,7 +81,9 @@ public final class ComponentConfig {
             }
             case DOVECOT -> {
                 d.put("dovecot.conf", dovecotConf(s, mailRoot));
-                d.put("dovecot-dict-auth.conf.ext", dictAuth(addresses.redisAddress(), REDIS));
+                d.put("dovecot-dict-auth.conf.ext", dictAuth(DOVECOT_DICT_AUTH, addresses.redisAddress(), REDIS));
+                d.put("dovecot-dict-cert-auth.conf.ext", dictAuth(DOVECOT_DICT_CERT_AUTH, addresses.redisAddress(),
+                        REDIS));
             }
             case RSPAMD -> {
                 d.put("options.inc", "dns {\n  nameserver = [\"" + hostPort(addresses.unboundAddress(), DNS)
@@ -156,10 +162,10 @@ public final class ComponentConfig {
         return (m == null ? inboxDefault : m).name();
     }
 
-    static String dictAuth(String host, int port) {
-        try (InputStream in = ComponentConfig.class.getClassLoader().getResourceAsStream(DOVECOT_DICT_AUTH)) {
+    static String dictAuth(String resource, String host, int port) {
+        try (InputStream in = ComponentConfig.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("missing classpath resource " + DOVECOT_DICT_AUTH);
+                throw new IllegalStateException("missing classpath resource " + resource);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8)
                     .replace("@REDIS_HOST@", host).replace("@REDIS_PORT@", String.valueOf(port));
@@ -190,9 +196,20 @@ public final class ComponentConfig {
                 "ssl_key = <" + TLS_DIR + "/tls.key",
                 "ssl_min_protocol = TLSv1.2",
                 "disable_plaintext_auth = yes",
-                "auth_mechanisms = plain login",
+                // client certificates of the installation's CA log in with SASL EXTERNAL (ClientCertificate);
+                // a client without one is not refused. No CRL is published in the cluster yet, hence no
+                // CRL requirement: deleting a ClientCertificate does not revoke a copy of its key
+                "ssl_ca = <" + CA_DIR + "/ca.crt",
+                "ssl_verify_client_cert = yes",
+                "ssl_require_crl = no",
+                "auth_ssl_username_from_cert = yes",
+                "ssl_cert_username_field = commonName",
+                "auth_mechanisms = plain login external",
                 "mail_plugins = $mail_plugins quota",
-                "passdb {", "  driver = dict", "  args = /etc/dovecot/dovecot-dict-auth.conf.ext", "}",
+                "passdb {", "  driver = dict", "  args = /etc/dovecot/dovecot-dict-auth.conf.ext",
+                "  mechanisms = plain login", "}",
+                "passdb {", "  driver = dict", "  args = /etc/dovecot/dovecot-dict-cert-auth.conf.ext",
+                "  mechanisms = external", "}",
                 "userdb {", "  driver = dict", "  args = /etc/dovecot/dovecot-dict-auth.conf.ext", "}",
                 // a non-root master cannot chroot: login and anvil chroot by default and die at start
                 "service anvil {", "  chroot =", "}",
@@ -220,8 +237,14 @@ public final class ComponentConfig {
                 .append("  access-control: 0.0.0.0/0 allow\n")
                 .append("  hide-identity: yes\n  hide-version: yes\n  qname-minimisation: yes\n");
         if (dnssec) {
+            // the root key from Debian's dns-root-data, which the unbound image carries (images/)
             b.append("  module-config: \"validator iterator\"\n")
-                    .append("  trust-anchor-file: /usr/share/dns/root.key\n");
+                    .append("  trust-anchor-file: ").append(ROOT_TRUST_ANCHOR).append('\n');
+            if (s.resolver != null && s.resolver.insecureDomains != null) {
+                for (String d : s.resolver.insecureDomains) {
+                    b.append("  domain-insecure: \"").append(d).append("\"\n");
+                }
+            }
         } else {
             b.append("  module-config: \"iterator\"\n");
         }

@@ -260,6 +260,11 @@ public class MailRoomManifests {
                 mounts.add(mount("config", "/etc/dovecot", true));
                 volumes.add(secretVolume("tls", mr.getSpec().tls.secretName));
                 mounts.add(mount("tls", TLS_DIR, true));
+                // the CA's certificate only (never its key): Dovecot verifies client certificates with it
+                volumes.add(new VolumeBuilder().withName("ca").withNewSecret().withSecretName(n.caSecret())
+                        .withItems(new KeyToPath("ca.crt", null, "ca.crt")).withDefaultMode(0400).endSecret()
+                        .build());
+                mounts.add(mount("ca", CA_DIR, true));
                 volumes.add(emptyDir("run"));
                 mounts.add(mount("run", "/run/dovecot", false));
                 volumes.add(emptyDir("state"));

@@ -1,0 +1,64 @@
+package io.mailroom.operator.podman;
+
+import io.mailroom.operator.Examples;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The test's own podman network (internal: no route off this machine; the host reaches the pods as a
+ * node does) and the operator pointed at the Redis the network will run: the operator in the test JVM
+ * stands where the in-cluster operator would reach {@code mailroom-redis.mail.svc}.
+ */
+public class PodmanNetworkResource implements QuarkusTestResourceLifecycleManager {
+    public static final String NETWORK = "mailroom.test.podman-network";
+    public static final String PREFIX = "mailroom.test.podman-prefix";
+    /** Host octet of the Redis Service's cluster IP. */
+    public static final int REDIS_HOST = 200;
+
+    private Podman podman;
+    private String network;
+
+    public static Podman podman() {
+        return new Podman(Examples.root().resolve("images/containers.conf"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        podman = podman();
+        Set<String> used = new HashSet<>();
+        for (String n : podman.check("network", "ls", "--format", "{{.Name}}").lines().toList()) {
+            String subnets = podman.exec("network", "inspect", "-f", "{{range .Subnets}}{{.Subnet}} {{end}}", n)
+                    .output();
+            for (String s : subnets.split("\\s+")) {
+                if (s.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
+                    used.add(s.substring(0, s.lastIndexOf('.')));
+                }
+            }
+        }
+        String prefix = null;
+        for (int i = 120; i < 250 && prefix == null; i++) {
+            if (!used.contains("10.89." + i)) {
+                prefix = "10.89." + i;
+            }
+        }
+        if (prefix == null) {
+            throw new IllegalStateException("no free 10.89.x.0/24 for the test network");
+        }
+        network = "mailroom-harness-" + ProcessHandle.current().pid();
+        podman.check("network", "create", "--internal", "--subnet", prefix + ".0/24", "--label",
+                "io.mailroom.harness=true", network);
+        System.setProperty(NETWORK, network);
+        System.setProperty(PREFIX, prefix);
+        return Map.of("mailroom.operator.redis-uri-override", "redis://" + prefix + "." + REDIS_HOST + ":6379");
+    }
+
+    @Override
+    public void stop() {
+        if (network != null) {
+            // -f: also whatever container a failed test left on it
+            podman.exec("network", "rm", "-f", network);
+        }
+    }
+}
