@@ -97,7 +97,7 @@ public class MailRoomManifests {
 
     // ------------------------------------------------------------------ services
 
-    List<Service> services(MailRoom mr) {
+    public List<Service> services(MailRoom mr) {
         MailRoomNames n = MailRoomNames.of(name(mr));
         List<Service> list = new ArrayList<>();
         list.add(publicService(mr, Component.INBOX, n.of(Component.INBOX), port("smtp", SMTP, "TCP")));

@@ -3,7 +3,6 @@ package io.mailroom.operator.mailroom;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,18 +21,13 @@ import io.mailroom.operator.api.MailRoom;
 import io.mailroom.operator.api.MailRoomSpec;
 import io.mailroom.operator.api.MailRoomStatus;
 import io.mailroom.operator.config.OperatorSettings;
-import io.mailroom.common.ca.ClientCertificateAuthority;
 import io.mailroom.operator.kube.Conditions;
-import io.mailroom.operator.kube.SecretData;
 import io.mailroom.operator.kube.ResourceApplier;
 import io.mailroom.operator.kube.ResourceApplier.Outcome;
 import jakarta.inject.Inject;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -46,7 +40,6 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = "mailroom")
 public class MailRoomReconciler implements Reconciler<MailRoom> {
     private static final Logger LOG = Logger.getLogger(MailRoomReconciler.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     public static final String BACKUP_SCHEDULED = "BackupScheduled";
 
     private final KubernetesClient client;
@@ -214,29 +207,16 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
         if (client.secrets().inNamespace(ns).withName(names.caSecret()).get() != null) {
             return;
         }
-        ClientCertificateAuthority ca = ClientCertificateAuthority.generate("Mail Room " + names.base());
-        Secret secret = new SecretBuilder().withNewMetadata().withName(names.caSecret()).withNamespace(ns)
-                .withLabels(MailRoomManifests.labels(mr, null)).endMetadata()
-                .withType("Opaque")
-                .withData(Map.of("ca.crt", SecretData.encode(ca.certificatePem()), "ca.key",
-                        SecretData.encode(ca.privateKeyPem())))
-                .build();
-        applier.createIfAbsent(mr, secret);
+        applier.createIfAbsent(mr, InstallationSecrets.ca(mr));
         LOG.infof("created the client-certificate CA Secret %s/%s", ns, names.caSecret());
     }
 
     /** The bearer token of the Controller API (mailroom-cli reads it from this Secret). */
     private void ensureControllerToken(MailRoom mr, MailRoomNames names) {
-        String ns = mr.getMetadata().getNamespace();
-        byte[] token = new byte[32];
-        RANDOM.nextBytes(token);
-        Secret secret = new SecretBuilder().withNewMetadata().withName(names.controllerToken()).withNamespace(ns)
-                .withLabels(MailRoomManifests.labels(mr, Component.CONTROLLER)).endMetadata()
-                .withType("Opaque")
-                .withData(Map.of("token",
-                        SecretData.encode(Base64.getUrlEncoder().withoutPadding().encodeToString(token))))
-                .build();
-        applier.createIfAbsent(mr, secret);
+        if (client.secrets().inNamespace(mr.getMetadata().getNamespace()).withName(names.controllerToken())
+                .get() == null) {
+            applier.createIfAbsent(mr, InstallationSecrets.controllerToken(mr));
+        }
     }
 
     @Override

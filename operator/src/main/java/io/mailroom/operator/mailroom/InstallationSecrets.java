@@ -1,0 +1,40 @@
+package io.mailroom.operator.mailroom;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.mailroom.common.ca.ClientCertificateAuthority;
+import io.mailroom.operator.api.MailRoom;
+import io.mailroom.operator.kube.SecretData;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+
+/** The Secrets an installation makes for itself, once: the client-certificate CA and the Controller's token. */
+public final class InstallationSecrets {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private InstallationSecrets() {}
+
+    public static Secret ca(MailRoom mr) {
+        MailRoomNames names = MailRoomNames.of(mr.getMetadata().getName());
+        ClientCertificateAuthority ca = ClientCertificateAuthority.generate("Mail Room " + names.base());
+        return new SecretBuilder().withNewMetadata().withName(names.caSecret())
+                .withNamespace(mr.getMetadata().getNamespace()).withLabels(MailRoomManifests.labels(mr, null))
+                .endMetadata().withType("Opaque")
+                .withData(Map.of("ca.crt", SecretData.encode(ca.certificatePem()), "ca.key",
+                        SecretData.encode(ca.privateKeyPem())))
+                .build();
+    }
+
+    public static Secret controllerToken(MailRoom mr) {
+        MailRoomNames names = MailRoomNames.of(mr.getMetadata().getName());
+        byte[] token = new byte[32];
+        RANDOM.nextBytes(token);
+        return new SecretBuilder().withNewMetadata().withName(names.controllerToken())
+                .withNamespace(mr.getMetadata().getNamespace())
+                .withLabels(MailRoomManifests.labels(mr, Component.CONTROLLER)).endMetadata().withType("Opaque")
+                .withData(Map.of("token",
+                        SecretData.encode(Base64.getUrlEncoder().withoutPadding().encodeToString(token))))
+                .build();
+    }
+}
