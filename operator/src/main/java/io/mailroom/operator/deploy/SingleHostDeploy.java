@@ -290,8 +290,12 @@ public final class SingleHostDeploy {
     // ------------------------------------------------------------------ status, down, backup
 
     int status() {
-        List<String> rows = podman.check("ps", "-a", "--filter", "label=" + LABEL, "--format",
-                "{{.Names}}\t{{.Status}}\t{{.Ports}}").lines().filter(l -> !l.isBlank()).sorted().toList();
+        List<String> rows = new ArrayList<>();
+        for (String name : installations()) {
+            podman.check("ps", "-a", "--filter", "label=" + LABEL + "=" + name, "--format",
+                    "{{.Names}}\t{{.Status}}\t{{.Ports}}").lines().filter(l -> !l.isBlank()).sorted()
+                    .forEach(rows::add);
+        }
         if (rows.isEmpty()) {
             System.out.println("nothing deployed");
             return 0;
@@ -304,21 +308,21 @@ public final class SingleHostDeploy {
         return 0;
     }
 
+    /** The installations deployed from this state directory (and only those: others on the host are not ours). */
+    private List<String> installations() {
+        if (!Files.isDirectory(state)) {
+            return List.of();
+        }
+        try (var dirs = Files.list(state)) {
+            return dirs.filter(d -> Files.exists(d.resolve("objects.yaml"))).map(d -> d.getFileName().toString())
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     int down(boolean purge) {
-        Set<String> installations = new HashSet<>();
-        for (String l : podman.check("ps", "-a", "--filter", "label=" + LABEL, "--format",
-                "{{index .Labels \"" + LABEL + "\"}}").lines().toList()) {
-            if (!l.isBlank()) {
-                installations.add(l.strip());
-            }
-        }
-        if (Files.isDirectory(state)) {
-            try (var dirs = Files.list(state)) {
-                dirs.filter(Files::isDirectory).forEach(d -> installations.add(d.getFileName().toString()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        List<String> installations = installations();
         if (installations.isEmpty()) {
             System.out.println("nothing deployed");
             return 0;

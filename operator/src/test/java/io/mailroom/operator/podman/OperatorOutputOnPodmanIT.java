@@ -135,7 +135,7 @@ class OperatorOutputOnPodmanIT {
         }
 
         cluster = new PodmanCluster(client, NS, kubelet, network, prefix,
-                Map.of("mailroom-redis", prefix + "." + PodmanNetworkResource.REDIS_HOST));
+                Map.of("mailroom-redis", prefix + "." + PodmanNetworkResource.REDIS_HOST), network + "-");
         Instant start = Instant.now();
         cluster.start();
         withLogs(() -> await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
@@ -196,13 +196,8 @@ class OperatorOutputOnPodmanIT {
             cluster.close();
         }
         extraContainers.forEach(kubelet::remove);
-        if (podman != null) {
-            for (String v : podman.exec("volume", "ls", "-q").output().lines().toList()) {
-                if (v.startsWith("mail-") || v.startsWith("queue-") || v.startsWith("data-")
-                        || v.equals("mailroom-backup")) {
-                    podman.exec("volume", "rm", "-f", v);
-                }
-            }
+        if (cluster != null) {
+            cluster.volumes().forEach(v -> podman.exec("volume", "rm", "-f", v));
         }
     }
 
@@ -312,14 +307,16 @@ class OperatorOutputOnPodmanIT {
             CronJob job = client.batch().v1().cronjobs().inNamespace(NS).withName("mailroom-backup").get();
             assertThat(job).isNotNull();
             var spec = job.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
-            String name = "mailroom-backup-manual";
+            String name = network + "-backup-manual";
             extraContainers.add(name);
-            kubelet.start(name, spec, Map.of(), new PodmanKubelet.Attachment(network, java.util.Optional.empty(),
-                    List.of(), List.of()), cluster.objects(), "no");
+            String target = cluster.volume("mailroom-backup");
+            kubelet.start(name, spec, Map.of("mail", cluster.volume("mail-mailroom-dovecot-0"), "target", target),
+                    new PodmanKubelet.Attachment(network, java.util.Optional.empty(), List.of(), List.of()),
+                    cluster.objects(), "no");
             Podman.Result exit = podman.exec(Duration.ofMinutes(5), List.of("wait", name));
             assertThat(exit.output()).as(kubelet.logs(name)).isEqualTo("0");
             String archives = podman.check("run", "--rm", "--network", "none", "--user", "10001", "-v",
-                    "mailroom-backup:/backup:ro", "--entrypoint", "[\"ls\",\"/backup\"]", image("backup"));
+                    target + ":/backup:ro", "--entrypoint", "[\"ls\",\"/backup\"]", image("backup"));
             String archive = archives.lines().filter(l -> !l.isBlank()).findFirst().orElseThrow();
             // not readable as a tar: encrypted
             Path key = work.resolve("secret.asc");
@@ -327,7 +324,7 @@ class OperatorOutputOnPodmanIT {
                     + "--export-secret-keys --armor"));
             sh("chmod 644 " + key);
             Podman.Result verify = podman.exec(Duration.ofMinutes(3), List.of("run", "--rm", "--network", "none",
-                    "--user", "10001", "-v", "mailroom-backup:/backup:ro", "-v", key + ":/key/secret.asc:ro",
+                    "--user", "10001", "-v", target + ":/backup:ro", "-v", key + ":/key/secret.asc:ro",
                     "-e", "MAILROOM_BACKUP_SECRET_KEY=/key/secret.asc", "-e", "MAILROOM_HOME=/tmp/mailroom",
                     image("backup"), "verify", "/backup/" + archive));
             assertThat(verify.exit()).as(verify.output()).isZero();

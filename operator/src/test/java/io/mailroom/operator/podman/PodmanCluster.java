@@ -43,6 +43,7 @@ public final class PodmanCluster implements AutoCloseable {
     private final String network;
     private final String subnetPrefix;
     private final Map<String, String> pinnedIps;
+    private final String prefix;
     private final Map<String, Running> pods = new ConcurrentHashMap<>();
     private final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
@@ -56,9 +57,12 @@ public final class PodmanCluster implements AutoCloseable {
     /**
      * @param subnetPrefix the first three octets of the network's /24, e.g. {@code 10.89.77}
      * @param pinnedIps    Service name to the cluster IP it must get (the test reaches Redis there)
+     * @param prefix       put before container and volume names, so that nothing of a deployment on this
+     *                     host (same pod names) is touched
      */
     public PodmanCluster(KubernetesClient client, String ns, PodmanKubelet kubelet, String network,
-            String subnetPrefix, Map<String, String> pinnedIps) {
+            String subnetPrefix, Map<String, String> pinnedIps, String prefix) {
+        this.prefix = prefix;
         this.client = client;
         this.ns = ns;
         this.kubelet = kubelet;
@@ -162,14 +166,14 @@ public final class PodmanCluster implements AutoCloseable {
         Map<String, String> claims = new LinkedHashMap<>();
         String ordinal = name.substring(workload.length() + 1);
         for (String t : claimTemplates) {
-            claims.put(t, t + "-" + workload + "-" + ordinal);
+            claims.put(t, volume(t + "-" + workload + "-" + ordinal));
         }
         PodmanKubelet.Attachment attachment = new PodmanKubelet.Attachment(network, ip, aliases, List.of());
         PodSpec spec = template.getSpec();
         starters.submit(() -> {
             Instant started = Instant.now();
             try {
-                PodmanKubelet.Pod pod = kubelet.start(name, spec, claims, attachment, objects(), "no");
+                PodmanKubelet.Pod pod = kubelet.start(prefix + name, spec, claims, attachment, objects(), "no");
                 pods.put(name, new Running(workload, hash, pod, false, started, null));
                 events.add(started + " started " + name + " (" + pod.ip() + ")");
                 boolean ready = kubelet.awaitReady(pod, Duration.ofMinutes(4));
@@ -184,6 +188,16 @@ public final class PodmanCluster implements AutoCloseable {
                 events.add(Instant.now() + " " + name + " failed to start: " + e.getMessage());
             }
         });
+    }
+
+    /** The podman volume standing for the PVC {@code claim}. */
+    public String volume(String claim) {
+        return prefix + claim;
+    }
+
+    /** Every podman volume this cluster made. */
+    public List<String> volumes() {
+        return kubelet.podman().check("volume", "ls", "-q").lines().filter(v -> v.startsWith(prefix)).toList();
     }
 
     /** ConfigMaps and Secrets from the API server, as the kubelet reads them. */
@@ -227,7 +241,7 @@ public final class PodmanCluster implements AutoCloseable {
     public String logs() {
         StringBuilder b = new StringBuilder();
         for (String name : new java.util.TreeSet<>(pods.keySet())) {
-            b.append("\n===== pod ").append(name).append(" =====\n").append(kubelet.logs(name)).append('\n');
+            b.append("\n===== pod ").append(name).append(" =====\n").append(kubelet.logs(prefix + name)).append('\n');
         }
         b.append("\n===== cluster events =====\n");
         events().forEach(e -> b.append(e).append('\n'));
@@ -244,7 +258,7 @@ public final class PodmanCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (String name : pods.keySet()) {
-            kubelet.remove(name);
+            kubelet.remove(prefix + name);
         }
     }
 }
