@@ -418,13 +418,36 @@ public final class SingleHostDeploy {
         return s;
     }
 
-    /** The TLS Secret from the files {@code ./mailroom deploy} wrote (a self-signed certificate) in tls/. */
+    /**
+     * The TLS Secret from {@code tls/} of the state directory. Without a Secret in the file and without
+     * those files, a self-signed certificate for the MailRoom's host names is made there first (openssl), so
+     * that a first deploy works; replacing the two files and deploying again puts a real one in place.
+     */
     private static Secret tlsSecret(Path dir, MailRoom mr) {
         Path crt = dir.resolve("tls/tls.crt");
         Path key = dir.resolve("tls/tls.key");
         if (!Files.exists(crt) || !Files.exists(key)) {
-            throw new UserError("no Secret '" + mr.getSpec().tls.secretName + "' in the file and no " + crt
-                    + ": add the Secret of your certificate to the file");
+            mkdirPrivate(dir.resolve("tls"));
+            String mx = mr.getSpec().hostnames.mx;
+            String submission = mr.getSpec().hostnames.submission;
+            try {
+                Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                        "365", "-subj", "/CN=" + mx, "-addext", "subjectAltName=DNS:" + mx + ",DNS:" + submission,
+                        "-keyout", key.toString(), "-out", crt.toString()).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes());
+                if (p.waitFor() != 0) {
+                    throw new UserError("openssl could not make a self-signed certificate: " + out.strip());
+                }
+                Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException e) {
+                throw new UserError("openssl is needed for a self-signed certificate: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            System.out.printf("==> no Secret '%s' in the file: made a self-signed certificate for %s and %s in %s;%n"
+                    + "    put your real certificate there (tls.crt, tls.key) and deploy again%n",
+                    mr.getSpec().tls.secretName, mx, submission, crt.getParent());
         }
         return new SecretBuilder().withNewMetadata().withName(mr.getSpec().tls.secretName)
                 .withNamespace(mr.getMetadata().getNamespace()).endMetadata().withType("kubernetes.io/tls")
