@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * does at build time); the copies checked into crds/, helm/ and k8s/ must be identical.
  * After changing a type, refresh the copies with {@code -Dmailroom.crds.update=true}.
  */
-class CrdDriftTest {
-    static final List<String> FILES = List.of("mailrooms.mailroom.io-v1.yml", "maildomains.mailroom.io-v1.yml",
+public class CrdDriftTest {
+    public static final List<String> FILES = List.of("mailrooms.mailroom.io-v1.yml", "maildomains.mailroom.io-v1.yml",
             "mailusers.mailroom.io-v1.yml", "clientcertificates.mailroom.io-v1.yml");
     static final List<String> COPIES = List.of("crds", "helm/mailroom-operator/crds", "k8s/crds");
 

@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** One version: the pom's, which tags every image, and which the chart, the plain manifests and the operator name. */
-class ReleaseVersionTest {
-    static String pomVersion() throws Exception {
+public class ReleaseVersionTest {
+    public static String pomVersion() throws Exception {
         String pom = Files.readString(Examples.root().resolve("pom.xml"));
         Matcher m = Pattern.compile("<artifactId>mailroom-parent</artifactId>\\s*<version>([^<]+)</version>")
                 .matcher(pom);

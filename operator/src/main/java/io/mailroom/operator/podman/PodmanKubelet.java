@@ -64,8 +64,17 @@ public final class PodmanKubelet {
         Optional<Secret> secret(String name);
     }
 
-    /** How a pod is attached: its network, a fixed IP (a Service's cluster IP), DNS aliases, host ports. */
-    public record Attachment(String network, Optional<String> ip, List<String> aliases, List<HostPort> hostPorts) {}
+    /**
+     * How a pod is attached: its network, a fixed IP (a Service's cluster IP), DNS aliases, host ports, its
+     * namespace (for {@code fieldRef: metadata.namespace}) and the variables a kubelet adds (e.g. where the
+     * API server is).
+     */
+    public record Attachment(String network, Optional<String> ip, List<String> aliases, List<HostPort> hostPorts,
+            String namespace, Map<String, String> kubeletEnv) {
+        public Attachment(String network, Optional<String> ip, List<String> aliases, List<HostPort> hostPorts) {
+            this(network, ip, aliases, hostPorts, "default", Map.of());
+        }
+    }
 
     /** A container port published on the host, e.g. 0.0.0.0:25 for a LoadBalancer Service on one host. */
     public record HostPort(String hostAddress, int hostPort, int containerPort, String protocol) {}
@@ -146,7 +155,10 @@ public final class PodmanKubelet {
             nullToEmpty(sc.getCapabilities().getAdd()).forEach(cap -> args.addAll(List.of("--cap-add", cap)));
         }
         nullToEmpty(psc.getSysctls()).forEach(s -> args.addAll(List.of("--sysctl", s.getName() + "=" + s.getValue())));
-        for (Map.Entry<String, String> e : environment(name, c, objects).entrySet()) {
+        Map<String, String> env = new LinkedHashMap<>(attachment.kubeletEnv());
+        env.putAll(environment(name, c, objects, Map.of("metadata.namespace", attachment.namespace(),
+                "metadata.name", name, "spec.nodeName", "localhost")));
+        for (Map.Entry<String, String> e : env.entrySet()) {
             args.addAll(List.of("--env", e.getKey() + "=" + e.getValue()));
         }
         Map<String, Volume> volumes = new LinkedHashMap<>();
@@ -211,7 +223,7 @@ public final class PodmanKubelet {
     public boolean probe(Pod pod, Probe probe) {
         Duration timeout = Duration.ofSeconds(probe.getTimeoutSeconds() == null ? 1 : probe.getTimeoutSeconds());
         if (probe.getHttpGet() != null) {
-            int port = probe.getHttpGet().getPort().getIntVal();
+            int port = port(pod, probe.getHttpGet().getPort());
             try {
                 HttpURLConnection http = (HttpURLConnection) URI.create("http://" + hostPort(pod.ip(), port)
                         + probe.getHttpGet().getPath()).toURL().openConnection();
@@ -226,7 +238,7 @@ public final class PodmanKubelet {
         }
         if (probe.getTcpSocket() != null) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(pod.ip(), probe.getTcpSocket().getPort().getIntVal()),
+                s.connect(new InetSocketAddress(pod.ip(), port(pod, probe.getTcpSocket().getPort())),
                         (int) timeout.toMillis());
                 return true;
             } catch (IOException e) {
@@ -241,9 +253,21 @@ public final class PodmanKubelet {
         throw new IllegalArgumentException(pod.name() + ": probe kind not supported (grpc)");
     }
 
+    /** A probe's port: a number, or the name of one of the container's ports. */
+    private static int port(Pod pod, io.fabric8.kubernetes.api.model.IntOrString port) {
+        if (port.getIntVal() != null) {
+            return port.getIntVal();
+        }
+        return nullToEmpty(pod.spec().getContainers().get(0).getPorts()).stream()
+                .filter(p -> port.getStrVal().equals(p.getName())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(pod.name() + ": no port named " + port.getStrVal()))
+                .getContainerPort();
+    }
+
     // ------------------------------------------------------------------ environment
 
-    private static Map<String, String> environment(String pod, Container c, ObjectSource objects) {
+    private static Map<String, String> environment(String pod, Container c, ObjectSource objects,
+            Map<String, String> fields) {
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvFromSource from : nullToEmpty(c.getEnvFrom())) {
             String prefix = from.getPrefix() == null ? "" : from.getPrefix();
@@ -266,6 +290,12 @@ public final class PodmanKubelet {
                 var ref = e.getValueFrom().getSecretKeyRef();
                 objects.secret(ref.getName()).map(s -> secretData(s).get(ref.getKey()))
                         .ifPresent(v -> env.put(e.getName(), new String(v, StandardCharsets.UTF_8)));
+            } else if (e.getValueFrom().getFieldRef() != null) {
+                String path = e.getValueFrom().getFieldRef().getFieldPath();
+                if (!fields.containsKey(path)) {
+                    throw new IllegalArgumentException(pod + ": fieldRef " + path + " is not supported");
+                }
+                env.put(e.getName(), fields.get(path));
             } else if (e.getValueFrom().getConfigMapKeyRef() != null) {
                 var ref = e.getValueFrom().getConfigMapKeyRef();
                 objects.configMap(ref.getName()).map(cm -> nullToEmpty(cm.getData()).get(ref.getKey()))
