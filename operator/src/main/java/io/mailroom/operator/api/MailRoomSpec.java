@@ -131,10 +131,11 @@ public class MailRoomSpec {
         @JsonPropertyDescription("Validate DNSSEC (default true; DANE needs it)")
         public Boolean dnssec;
 
-        @JsonPropertyDescription("Zones answered without DNSSEC validation (Unbound domain-insecure), e.g. "
-                + "private zones your forwarders serve unsigned under a signed parent")
-        // each one becomes a line of unbound.conf: a host name only, nothing that could add a directive
-        public java.util.List<@Pattern(Patterns.ZONE) String> insecureDomains;
+        @JsonPropertyDescription("Private zones your forwarders serve: resolved without DNSSEC validation (they "
+                + "are unsigned under a signed parent) and even where Unbound answers nothing by default (RFC 6761 "
+                + "names such as .test, private reverse zones)")
+        // each one becomes lines of unbound.conf: a zone name only, nothing that could add a directive
+        public java.util.List<@Pattern(Patterns.ZONE) String> privateDomains;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -13,7 +13,14 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.mailroom.common.store.AccountStore;
+import io.mailroom.common.store.RedisConnections;
+import io.mailroom.common.store.StoreSettings;
+import io.mailroom.operator.api.MailDomain;
+import io.mailroom.operator.api.MailDomainStatus;
 import io.mailroom.operator.api.MailRoom;
+import io.mailroom.operator.domain.DkimSecrets;
+import io.mailroom.operator.domain.DomainKeys;
 import io.mailroom.operator.api.Patterns;
 import io.mailroom.operator.config.OperatorSettings;
 import io.mailroom.operator.kube.ResourceApplier;
@@ -49,7 +56,9 @@ import java.util.Set;
  * <p>What a cluster would do and one host does differently: every workload runs one replica (a host port
  * can be published once); public Services publish their ports on the host; the Controller's port is
  * published on 127.0.0.1 only; Service cluster IPs are fixed addresses on the installation's podman
- * network; the backup CronJob is rendered but not scheduled ({@code ./mailroom deploy backup} runs it).
+ * network; the backup CronJob is rendered but not scheduled. MailDomains in the file get their DKIM keys and
+ * their entry in the account store as the MailDomain reconciler gives them; users are made with
+ * {@code mailroom-cli} through the Controller.
  */
 public final class SingleHostDeploy {
     static final String LABEL = "io.mailroom.deploy";
@@ -84,7 +93,7 @@ public final class SingleHostDeploy {
     static int run(String[] args) {
         if (args.length < 2) {
             throw new UserError("usage: deploy --conf CONTAINERS_CONF --state DIR up FILE [--address A] "
-                    + "[--port NAME=PORT]... | status | down [--purge] | backup");
+                    + "[--port NAME=PORT]... | status | down [--purge]");
         }
         Path conf = null;
         Path stateDir = null;
@@ -105,8 +114,7 @@ public final class SingleHostDeploy {
             case "up" -> d.up(rest);
             case "status" -> d.status();
             case "down" -> d.down(rest.contains("--purge"));
-            case "backup" -> d.backup();
-            default -> throw new UserError("unknown command '" + command + "' (up, status, down, backup)");
+            default -> throw new UserError("unknown command '" + command + "' (up, status, down)");
         };
     }
 
@@ -149,6 +157,20 @@ public final class SingleHostDeploy {
         Secret token = kept(dir, "controller-token", () -> InstallationSecrets.controllerToken(mr));
         secrets.put(ca.getMetadata().getName(), ca);
         secrets.put(token.getMetadata().getName(), token);
+        // each MailDomain's DKIM keys, made once and kept like the Secret the operator makes
+        List<MailDomain> domains = new ArrayList<>();
+        for (MailDomain md : inst.domains()) {
+            if (md.getSpec().mailRoom != null && !md.getSpec().mailRoom.equals(name)) {
+                continue;
+            }
+            Secret dkim = kept(dir, DkimSecrets.secretName(md), () -> new SecretBuilder().withNewMetadata()
+                    .withName(DkimSecrets.secretName(md)).withNamespace(mr.getMetadata().getNamespace()).endMetadata()
+                    .withType("Opaque").withData(DomainKeys.ensure(md, Map.of()).secretData()).build());
+            secrets.put(dkim.getMetadata().getName(), dkim);
+            md.setStatus(new MailDomainStatus());
+            md.getStatus().dkimSecret = dkim.getMetadata().getName();
+            domains.add(md);
+        }
         writePrivate(dir.resolve("controller.token"), SecretData.decode(token.getData().get("token")));
 
         // re-deploying replaces the running containers (the same names), so their ports are ours to take
@@ -169,7 +191,7 @@ public final class SingleHostDeploy {
                 ips.get(names.of(io.mailroom.operator.mailroom.Component.UNBOUND)));
         String tlsHash = ResourceApplier.sha256(secrets.get(mr.getSpec().tls.secretName).getData().get("tls.crt"))
                 .substring(0, 16);
-        List<HasMetadata> objects = manifests.build(mr, List.of(), tlsHash, addresses);
+        List<HasMetadata> objects = manifests.build(mr, domains, tlsHash, addresses);
         Map<String, ConfigMap> configMaps = new LinkedHashMap<>();
         objects.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
                 .forEach(c -> configMaps.put(c.getMetadata().getName(), c));
@@ -202,6 +224,9 @@ public final class SingleHostDeploy {
             }
             System.out.printf("    %s ready in %.1f s (%s)%n", p.name(),
                     Duration.between(start, Instant.now()).toMillis() / 1000.0, pod.ip());
+            if ("redis".equals(p.component())) {
+                register(domains, secrets, addresses.redisAddress(), settings);
+            }
         }
         System.out.println();
         status();
@@ -212,6 +237,25 @@ public final class SingleHostDeploy {
                 dir.resolve("controller.token"));
         System.out.println("  ./cli/mailroom-cli add-domain <your domain>   # then dns-records, create-user");
         return 0;
+    }
+
+    /** What the MailDomain reconciler does in the store: the domain and its DKIM public keys. */
+    private static void register(List<MailDomain> domains, Map<String, Secret> secrets, String redisIp,
+            OperatorSettings settings) {
+        if (domains.isEmpty()) {
+            return;
+        }
+        try (RedisConnections redis = RedisConnections.open("redis://" + redisIp + ":6379")) {
+            AccountStore store = new AccountStore(redis.dataSource(),
+                    new StoreSettings(settings.mailRoot(), '+', settings.bcryptCost()));
+            for (MailDomain md : domains) {
+                Secret dkim = secrets.get(md.getStatus().dkimSecret);
+                DomainKeys.register(store, md, DomainKeys.ensure(md, dkim.getData()).keys());
+                System.out.printf("    domain %s registered (DKIM selectors %s); ./cli/mailroom-cli dns-records %s "
+                        + "prints its DNS records%n", md.getSpec().domain, DkimSecrets.selectors(md),
+                        md.getSpec().domain);
+            }
+        }
     }
 
     /** A pod to start: one per workload on one host. */
@@ -344,10 +388,6 @@ public final class SingleHostDeploy {
             }
         }
         return 0;
-    }
-
-    int backup() {
-        throw new UserError("backup: run the backup CronJob's pod once (not implemented for single hosts yet)");
     }
 
     private List<String> claimVolumes(Path objects) {
@@ -505,12 +545,13 @@ public final class SingleHostDeploy {
     }
 
     /** The user's file: one MailRoom, and optionally the Secrets it names (TLS, backup key). */
-    record Installation(MailRoom mailRoom, Map<String, Secret> secrets) {
+    record Installation(MailRoom mailRoom, Map<String, Secret> secrets, List<MailDomain> domains) {
         static Installation read(Path file) {
             if (!Files.isRegularFile(file)) {
                 throw new UserError(file + ": no such file");
             }
             List<MailRoom> rooms = new ArrayList<>();
+            List<MailDomain> domains = new ArrayList<>();
             Map<String, Secret> secrets = new LinkedHashMap<>();
             String text = SingleHostDeploy.read(file);
             int n = 0;
@@ -531,11 +572,20 @@ public final class SingleHostDeploy {
                 try {
                     switch (g.getKind()) {
                         case "MailRoom" -> rooms.add(Serialization.unmarshal(doc, MailRoom.class));
+                        case "MailDomain" -> {
+                            MailDomain md = Serialization.unmarshal(doc, MailDomain.class);
+                            if (md.getSpec() == null || md.getSpec().domain == null
+                                    || !md.getSpec().domain.matches(Patterns.HOSTNAME)) {
+                                throw new UserError(file + ": MailDomain " + md.getMetadata().getName()
+                                        + ": spec.domain must be a domain name such as example.com");
+                            }
+                            domains.add(md);
+                        }
                         case "Secret" -> {
                             Secret s = Serialization.unmarshal(doc, Secret.class);
                             secrets.put(s.getMetadata().getName(), withData(s));
                         }
-                        default -> { } // MailDomain, MailUser, ...: managed through the Controller on one host
+                        default -> { } // MailUser, ClientCertificate: through mailroom-cli on one host
                     }
                 } catch (RuntimeException e) {
                     throw new UserError(file + ": document " + n + " (" + g.getKind() + ") does not fit its schema: "
@@ -547,7 +597,7 @@ public final class SingleHostDeploy {
             }
             MailRoom mr = rooms.get(0);
             validate(file, mr);
-            return new Installation(mr, secrets);
+            return new Installation(mr, secrets, domains);
         }
 
         private static Secret withData(Secret s) {

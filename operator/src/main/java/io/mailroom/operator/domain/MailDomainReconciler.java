@@ -16,10 +16,8 @@ import io.mailroom.common.store.DkimKeyInfo;
 import io.mailroom.common.store.DomainRecord;
 import io.mailroom.operator.api.MailDomain;
 import io.mailroom.operator.api.MailDomainSpec;
-import io.mailroom.operator.api.MailDomainSpec.DkimAlgorithm;
 import io.mailroom.operator.api.MailDomainStatus;
 import io.mailroom.operator.api.MailRoom;
-import io.mailroom.operator.crypto.DkimKeyFactory;
 import io.mailroom.operator.crypto.Pem;
 import io.mailroom.common.dns.DnsRecords;
 import io.mailroom.operator.api.DnsRecord;
@@ -31,10 +29,7 @@ import io.mailroom.operator.store.InstallationStores;
 import jakarta.inject.Inject;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,10 +79,9 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
         }
         Map<String, DkimKeyInfo> keys = ensureDkimKeys(md);
         status.dkimSecret = DkimSecrets.secretName(md);
-        String policy = spec.dmarc == null || spec.dmarc.policy == null ? "quarantine" : spec.dmarc.policy.name();
         DomainRecord record;
         try {
-            record = registerInStore(md, mr.get(), keys, policy);
+            record = registerInStore(md, mr.get(), keys);
         } catch (MailRoomException | io.vertx.core.VertxException | IllegalStateException e) {
             Conditions.set(status.conditions, Conditions.READY, false, "StoreUnavailable",
                     "cannot register the domain in the account store: " + e.getMessage(), generation);
@@ -116,60 +110,27 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
         String ns = md.getMetadata().getNamespace();
         String name = DkimSecrets.secretName(md);
         Secret secret = client.secrets().inNamespace(ns).withName(name).get();
-        Map<String, String> data = new LinkedHashMap<>(
-                secret == null || secret.getData() == null ? Map.of() : secret.getData());
-        Map<String, DkimKeyInfo> out = new LinkedHashMap<>();
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        boolean added = false;
-        for (var e : DkimSecrets.selectorAlgorithms(md.getSpec()).entrySet()) {
-            String selector = e.getKey();
-            DkimAlgorithm algorithm = e.getValue();
-            String keyName = selector + ".key";
-            String pem;
-            if (data.containsKey(keyName)) {
-                pem = SecretData.decode(data.get(keyName));
-            } else {
-                pem = DkimKeyFactory.generate(selector, algorithm);
-                data.put(keyName, SecretData.encode(pem));
-                added = true;
-                LOG.infof("generated DKIM key %s (%s) for %s", selector, algorithm.tag(), md.getSpec().domain);
-            }
-            out.put(selector, new DkimKeyInfo(selector, algorithm.tag(),
-                    DkimKeyFactory.publicKeyValue(Pem.readPrivateKey(pem)), true, now));
-        }
+        DomainKeys.Keys keys = DomainKeys.ensure(md, secret == null ? null : secret.getData());
+        keys.generated().forEach(selector -> LOG.infof("generated DKIM key %s for %s", selector,
+                md.getSpec().domain));
         if (secret == null) {
             Secret created = new SecretBuilder().withNewMetadata().withName(name).withNamespace(ns)
                     .addToLabels("app.kubernetes.io/managed-by", "mailroom-operator")
                     .addToLabels("mailroom.io/domain", md.getSpec().domain).endMetadata()
-                    .withType("Opaque").withData(data).build();
+                    .withType("Opaque").withData(keys.secretData()).build();
             ResourceApplier.setOwner(md, created);
             client.resource(created).create();
-        } else if (added) {
+        } else if (!keys.generated().isEmpty()) {
             // only adds keys: an existing key is never replaced
-            secret.setData(data);
+            secret.setData(keys.secretData());
             client.resource(secret).update();
         }
-        return out;
+        return keys.keys();
     }
 
-    private DomainRecord registerInStore(MailDomain md, MailRoom mr, Map<String, DkimKeyInfo> keys, String policy) {
-        AccountStore store = stores.store(md.getMetadata().getNamespace(), mr.getMetadata().getName());
-        String domain = md.getSpec().domain;
-        DomainRecord current = store.domain(domain).orElseGet(() -> store.createDomain(domain));
-        List<DkimKeyInfo> dkim = new ArrayList<>();
-        for (DkimKeyInfo k : keys.values()) {
-            // keep the creation time of a key the store already knows
-            DkimKeyInfo existing = current.dkim().stream()
-                    .filter(i -> i.selector().equals(k.selector()) && i.publicKey().equals(k.publicKey()))
-                    .findFirst().orElse(null);
-            dkim.add(existing == null ? k : new DkimKeyInfo(k.selector(), k.algorithm(), k.publicKey(), true,
-                    existing.created()));
-        }
-        DomainRecord desired = current.withDkim(dkim).withDmarcPolicy(policy);
-        if (!desired.equals(current)) {
-            store.updateDomain(desired);
-        }
-        return desired;
+    private DomainRecord registerInStore(MailDomain md, MailRoom mr, Map<String, DkimKeyInfo> keys) {
+        return DomainKeys.register(stores.store(md.getMetadata().getNamespace(), mr.getMetadata().getName()), md,
+                keys);
     }
 
     private X509Certificate tlsCertificate(String ns, String secretName) {

@@ -240,13 +240,17 @@ public final class ComponentConfig {
             // the root key from Debian's dns-root-data, which the unbound image carries (images/)
             b.append("  module-config: \"validator iterator\"\n")
                     .append("  trust-anchor-file: ").append(ROOT_TRUST_ANCHOR).append('\n');
-            if (s.resolver != null && s.resolver.insecureDomains != null) {
-                for (String d : s.resolver.insecureDomains) {
+        } else {
+            b.append("  module-config: \"iterator\"\n");
+        }
+        if (s.resolver != null && s.resolver.privateDomains != null) {
+            for (String d : s.resolver.privateDomains) {
+                // transparent: lifts Unbound's default static zones (test., RFC 1918 reverse) for this name
+                b.append("  local-zone: \"").append(d).append(".\" transparent\n");
+                if (dnssec) {
                     b.append("  domain-insecure: \"").append(d).append("\"\n");
                 }
             }
-        } else {
-            b.append("  module-config: \"iterator\"\n");
         }
         if (!forwarders.isEmpty()) {
             b.append("forward-zone:\n  name: \".\"\n");

@@ -322,12 +322,13 @@ public final class PodmanKubelet {
             if (!claims.containsKey(m.getName())) {
                 throw new IllegalStateException(pod + ": volume " + m.getName() + " is not defined");
             }
-            return claim(claims.get(m.getName()), fsGroup) + ":" + target + (readOnly ? ":ro" : "");
+            return claim(claims.get(m.getName()), fsGroup) + ":" + target + (readOnly ? ":ro,nocopy" : ":nocopy");
         }
         if (v.getPersistentVolumeClaim() != null) {
             String volume = claims.getOrDefault(v.getName(), v.getPersistentVolumeClaim().getClaimName());
             boolean ro = readOnly || Boolean.TRUE.equals(v.getPersistentVolumeClaim().getReadOnly());
-            return claim(volume, fsGroup) + ":" + target + (ro ? ":ro" : "");
+            // nocopy: a PVC starts empty, podman would otherwise copy (and chown) the image's directory into it
+            return claim(volume, fsGroup) + ":" + target + (ro ? ":ro,nocopy" : ":nocopy");
         }
         Path dir = volumeRoot.resolve(pod).resolve(v.getName());
         try {
@@ -392,7 +393,13 @@ public final class PodmanKubelet {
     /** A podman volume standing for a PVC, created on first use, group-owned by fsGroup as the kubelet does. */
     private String claim(String volume, Long fsGroup) {
         if (!podman.exec("volume", "exists", volume).ok()) {
-            podman.check("volume", "create", "--label", "io.mailroom.claim=" + volume, volume);
+            List<String> create = new ArrayList<>(List.of("volume", "create", "--label", "io.mailroom.claim=" + volume));
+            if (fsGroup != null) {
+                // an owner given at creation stops podman from chowning the volume to the image's directory
+                create.addAll(List.of("--opt", "o=uid=0,gid=" + fsGroup));
+            }
+            create.add(volume);
+            podman.check(create.toArray(String[]::new));
         }
         Path mountpoint = Path.of(podman.check("volume", "inspect", "-f", "{{.Mountpoint}}", volume));
         try {

@@ -102,8 +102,9 @@ class SingleHostDeployIT {
     /** The example under a name of its own, so that no installation of this host's user is touched. */
     static Path example() throws Exception {
         Path file = state.resolve("deploytest.yaml");
-        Files.writeString(file, Files.readString(Examples.examples().resolve("mailroom.yaml"))
-                .replace("name: mailroom\n", "name: deploytest\n"));
+        Files.writeString(file, (Files.readString(Examples.examples().resolve("mailroom.yaml")) + "\n---\n"
+                + Files.readString(Examples.examples().resolve("maildomain.yaml")))
+                .replace("name: mailroom\n", "name: deploytest\n").replace("mailRoom: mailroom", "mailRoom: deploytest"));
         return file;
     }
 
@@ -137,6 +138,15 @@ class SingleHostDeployIT {
                     + "a2 LOGOUT\\r\\n' | timeout 20 openssl s_client -quiet -connect 127.0.0.1:" + imaps
                     + " 2>/dev/null || true");
             assertThat(login).contains("a1 OK");
+            // the MailDomain's DKIM keys sign what the Outbox sends: its record is published by the Controller
+            ProcessBuilder records = new ProcessBuilder(ROOT.resolve("cli/mailroom-cli").toString(), "dns-records",
+                    "example.com").redirectErrorStream(true);
+            records.environment().put("MAILROOM_URL", "http://127.0.0.1:" + controller);
+            records.environment().put("MAILROOM_TOKEN_FILE", token.toString());
+            Process r = records.start();
+            String zone = new String(r.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(r.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(zone).contains("._domainkey.example.com").contains("v=DKIM1");
         } catch (AssertionError e) {
             System.out.println(up.output());
             for (String c : containers()) {

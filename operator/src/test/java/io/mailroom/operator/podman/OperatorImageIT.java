@@ -47,10 +47,13 @@ class OperatorImageIT {
 
     @BeforeAll
     static void start() throws Exception {
-        String prefix = "10.89.119";
         podman.exec("network", "rm", "-f", network);
+        String prefix = PodmanNetworkResource.freePrefix(podman);
         podman.check("network", "create", "--internal", "--subnet", prefix + ".0/24", network);
         gateway = prefix + ".1";
+        // netavark puts the gateway address on the host only once a container is on the network
+        podman.check("run", "-d", "--name", network + "-holder", "--network", network, "--entrypoint",
+                "[\"sleep\",\"600\"]", "ghcr.io/mailroom/operator:" + ReleaseVersionTest.pomVersion());
         api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         api.init(InetAddress.getByName(gateway), 0);
@@ -65,6 +68,7 @@ class OperatorImageIT {
     @AfterAll
     static void stop() {
         podman.exec("rm", "-f", "-t", "5", network + "-operator");
+        podman.exec("rm", "-f", "-t", "0", network + "-holder");
         podman.exec("network", "rm", "-f", network);
         if (client != null) {
             client.close();

@@ -24,9 +24,11 @@ public class PodmanNetworkResource implements QuarkusTestResourceLifecycleManage
         return new Podman(Examples.root().resolve("images/containers.conf"));
     }
 
-    @Override
-    public Map<String, String> start() {
-        podman = podman();
+    /**
+     * A /24 of 198.18.0.0/15 (RFC 2544, for tests) that no podman network uses. Not RFC 1918: Rspamd's
+     * {@code local_addrs} skips its checks for private addresses, and the test's client must look external.
+     */
+    public static String freePrefix(Podman podman) {
         Set<String> used = new HashSet<>();
         for (String n : podman.check("network", "ls", "--format", "{{.Name}}").lines().toList()) {
             String subnets = podman.exec("network", "inspect", "-f", "{{range .Subnets}}{{.Subnet}} {{end}}", n)
@@ -37,15 +39,18 @@ public class PodmanNetworkResource implements QuarkusTestResourceLifecycleManage
                 }
             }
         }
-        String prefix = null;
-        for (int i = 120; i < 250 && prefix == null; i++) {
-            if (!used.contains("10.89." + i)) {
-                prefix = "10.89." + i;
+        for (int i = 0; i < 256; i++) {
+            if (!used.contains("198.18." + i)) {
+                return "198.18." + i;
             }
         }
-        if (prefix == null) {
-            throw new IllegalStateException("no free 10.89.x.0/24 for the test network");
-        }
+        throw new IllegalStateException("no free 198.18.x.0/24 for the test network");
+    }
+
+    @Override
+    public Map<String, String> start() {
+        podman = podman();
+        String prefix = freePrefix(podman);
         network = "mailroom-harness-" + ProcessHandle.current().pid();
         podman.check("network", "create", "--internal", "--subnet", prefix + ".0/24", "--label",
                 "io.mailroom.harness=true", network);
