@@ -13,7 +13,9 @@ package io.mailroom.mailauth.message;
  * <li>a line longer than 998 characters (§2.1.1);</li>
  * <li>a field longer than {@link #MAX_FIELD_BYTES} when unfolded (relays such as Postfix
  *     truncate such a field at header_size_limit, 102400, and so read the rest differently);</li>
- * <li>8-bit octets when the client did not ask for SMTPUTF8 (RFC 6532 §3, RFC 6531 §3.2).</li>
+ * <li>8-bit octets when the client did not ask for SMTPUTF8 (RFC 6532 §3, RFC 6531 §3.2);</li>
+ * <li>a header section longer than {@link Message#MAX_HEADER_BYTES}, beyond which
+ *     {@link Message#parse} stops reading fields.</li>
  * </ul>
  */
 public final class HeaderSection {
@@ -74,6 +76,9 @@ public final class HeaderSection {
                 return "header field at line " + line + " longer than " + MAX_FIELD_BYTES + " bytes";
             }
             pos = end < n ? end + 2 : n;
+            if (pos > Message.MAX_HEADER_BYTES) {
+                return "header section longer than " + Message.MAX_HEADER_BYTES + " bytes";
+            }
         }
         return null; // a message of header fields only (the body is optional, §3.5)
     }

@@ -31,5 +31,6 @@ class HeaderSectionTest {
         assertThat(problem("A: caf\u00c3\u00a9\r\n\r\n", false)).contains("8-bit");
         assertThat(problem("A: " + "x".repeat(996) + "\r\n\r\n", false)).contains("longer than 998");
         assertThat(problem("A: " + ("x".repeat(900) + "\r\n ").repeat(80) + "\r\n\r\n", false)).contains("longer than 65536");
+        assertThat(problem(("A: " + "x".repeat(900) + "\r\n").repeat(1200) + "\r\n", false)).contains("header section longer");
     }
 }
