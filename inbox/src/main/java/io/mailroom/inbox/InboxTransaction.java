@@ -134,11 +134,11 @@ final class InboxTransaction implements EnvelopeHandler {
         String domain = at < 0 ? "" : address.substring(at + 1);
         if (at < 0 || !pipeline.accounts().isLocalDomain(domain)) {
             // never an open relay: only our own domains are accepted here
-            throw new RejectException(550, "5.7.1 Relaying denied: " + address + " is not a local domain");
+            throw new RejectException(550, "5.7.1 Relaying denied: " + replyText(address) + " is not a local domain");
         }
         Optional<Recipient> r = pipeline.accounts().resolveRecipient(address);
         if (r.isEmpty()) {
-            throw new RejectException(550, "5.1.1 No such user: " + address);
+            throw new RejectException(550, "5.1.1 No such user: " + replyText(address));
         }
         checkSpfOnce();
         targets.add(new Target(rcpt, r.get()));
