@@ -18,6 +18,7 @@ public final class InboxPipeline {
     private final RspamdClient rspamd;
     private final InboxMetrics metrics;
     private final SuccessNotices successNotices = new SuccessNotices(this);
+    private final io.mailroom.mailauth.arc.TrustedSealers arcSealers;
     private ConnectionChecks connectionChecks;
     private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20));
 
@@ -28,6 +29,7 @@ public final class InboxPipeline {
         this.ledger = Objects.requireNonNull(ledger);
         this.auth = auth;
         this.metrics = metrics == null ? InboxMetrics.NONE : metrics;
+        this.arcSealers = io.mailroom.mailauth.arc.TrustedSealers.of(settings.arcTrustedSealers());
         this.rspamd = settings.rspamd().enabled()
                 ? new RspamdClient(settings.rspamdHost(), settings.rspamdPort(), settings.rspamdTimeout()) : null;
         boolean anyAuth = settings.spf().enabled() || settings.dkim().enabled() || settings.arc().enabled()
@@ -51,6 +53,7 @@ public final class InboxPipeline {
     RspamdClient rspamd() { return rspamd; }
     InboxMetrics metrics() { return metrics; }
     SuccessNotices successNotices() { return successNotices; }
+    io.mailroom.mailauth.arc.TrustedSealers arcSealers() { return arcSealers; }
 
     /** A short unique id for Received headers, logs and Rspamd's Queue-Id. */
     String nextQueueId() {

@@ -26,12 +26,23 @@ import java.util.List;
  * @param dnsblZones       DNSBL zones queried at connection time (empty: none)
  * @param dnsbl            DNSBL policy (enforce: 554 5.7.1 at connect)
  * @param rdns             forward-confirmed reverse DNS policy (enforce: 450 4.7.25 at connect)
+ * @param arcTrustedSealers ARC sealer domains (ARC-Seal d=) whose valid chain may excuse a DMARC
+ *                         failure (RFC 8617 §7.2); empty: an ARC pass is recorded, never trusted
+ * @param quarantine       where mail goes that DMARC (p=quarantine) or Rspamd ("add header") quarantines
  */
 public record InboxSettings(SmtpServerSettings smtp, String authservId, String lmtpHost, int lmtpPort,
         Duration lmtpTimeout, CheckPolicy spf, CheckPolicy dkim, CheckPolicy arc, CheckPolicy dmarc,
         CheckPolicy rspamd, String rspamdHost, int rspamdPort, Duration rspamdTimeout,
         RspamdFailure rspamdUnreachable, boolean smime, List<String> dnsblZones, CheckPolicy dnsbl,
-        CheckPolicy rdns) {
+        CheckPolicy rdns, List<String> arcTrustedSealers, Quarantine quarantine) {
+
+    /** Where quarantined mail is delivered. */
+    public enum Quarantine {
+        /** The recipient's Junk mailbox (special use \Junk, RFC 6154), created on first use. */
+        JUNK,
+        /** The INBOX, marked only by its headers. */
+        INBOX
+    }
 
     /** What to do with a message when Rspamd cannot be asked. */
     public enum RspamdFailure {
@@ -43,6 +54,8 @@ public record InboxSettings(SmtpServerSettings smtp, String authservId, String l
 
     public InboxSettings {
         dnsblZones = List.copyOf(dnsblZones);
+        arcTrustedSealers = List.copyOf(arcTrustedSealers);
+        java.util.Objects.requireNonNull(quarantine, "quarantine");
     }
 
     /** All checks off, no Rspamd: the plain MTA. */
@@ -50,26 +63,36 @@ public record InboxSettings(SmtpServerSettings smtp, String authservId, String l
         return new InboxSettings(smtp, smtp.hostName(), lmtpHost, lmtpPort, Duration.ofSeconds(30),
                 CheckPolicy.OFF, CheckPolicy.OFF, CheckPolicy.OFF, CheckPolicy.OFF, CheckPolicy.OFF,
                 "127.0.0.1", 11333, Duration.ofSeconds(20), RspamdFailure.TEMPFAIL, true, List.of(), CheckPolicy.OFF,
-                CheckPolicy.OFF);
+                CheckPolicy.OFF, List.of(), Quarantine.JUNK);
     }
 
     public InboxSettings withRspamd(CheckPolicy policy, String host, int port, RspamdFailure onFailure) {
         return new InboxSettings(smtp, authservId, lmtpHost, lmtpPort, lmtpTimeout, spf, dkim, arc, dmarc, policy,
-                host, port, rspamdTimeout, onFailure, smime, dnsblZones, dnsbl, rdns);
+                host, port, rspamdTimeout, onFailure, smime, dnsblZones, dnsbl, rdns, arcTrustedSealers, quarantine);
     }
 
     public InboxSettings withAuth(CheckPolicy spf, CheckPolicy dkim, CheckPolicy arc, CheckPolicy dmarc) {
         return new InboxSettings(smtp, authservId, lmtpHost, lmtpPort, lmtpTimeout, spf, dkim, arc, dmarc, rspamd,
-                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl, rdns);
+                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl, rdns, arcTrustedSealers, quarantine);
     }
 
     public InboxSettings withLmtp(String host, int port) {
         return new InboxSettings(smtp, authservId, host, port, lmtpTimeout, spf, dkim, arc, dmarc, rspamd,
-                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl, rdns);
+                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl, rdns, arcTrustedSealers, quarantine);
     }
 
     public InboxSettings withConnectionChecks(List<String> zones, CheckPolicy dnsbl, CheckPolicy rdns) {
         return new InboxSettings(smtp, authservId, lmtpHost, lmtpPort, lmtpTimeout, spf, dkim, arc, dmarc, rspamd,
-                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, zones, dnsbl, rdns);
+                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, zones, dnsbl, rdns, arcTrustedSealers, quarantine);
+    }
+
+    public InboxSettings withArcTrustedSealers(List<String> sealers) {
+        return new InboxSettings(smtp, authservId, lmtpHost, lmtpPort, lmtpTimeout, spf, dkim, arc, dmarc, rspamd,
+                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl, rdns, sealers, quarantine);
+    }
+
+    public InboxSettings withQuarantine(Quarantine q) {
+        return new InboxSettings(smtp, authservId, lmtpHost, lmtpPort, lmtpTimeout, spf, dkim, arc, dmarc, rspamd,
+                rspamdHost, rspamdPort, rspamdTimeout, rspamdUnreachable, smime, dnsblZones, dnsbl, rdns, arcTrustedSealers, q);
     }
 }

@@ -9,6 +9,7 @@ import io.mailroom.common.smtp.ReceivedHeader;
 import io.mailroom.common.smtp.SmtpSessions;
 import io.mailroom.common.store.Recipient;
 import io.mailroom.mailauth.authresults.AuthenticationResults;
+import io.mailroom.mailauth.message.HeaderSection;
 import io.mailroom.mailauth.spf.SpfResult;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,8 @@ final class InboxTransaction implements EnvelopeHandler {
     static final int MAX_HOPS = 50;
     /** Header fields of one message; real ones have tens, long relay chains a few hundred. */
     static final int MAX_HEADER_FIELDS = 1000;
+    /** The mailbox quarantined mail goes to (special use \Junk in the Dovecot configuration). */
+    static final String JUNK_MAILBOX = "Junk";
 
     /** One accepted recipient: what the client asked for and the mailbox it resolved to. */
     record Target(RcptParameters rcpt, Recipient recipient) {
@@ -51,7 +54,12 @@ final class InboxTransaction implements EnvelopeHandler {
     private MailParameters mail;
     private SpfResult spf;
     private SpfResult heloSpf;
+    private boolean spfChecked;
+    /** The SPF refusal of this transaction, repeated for every further RCPT. */
+    private SmtpReply spfRefusal;
     private final List<Target> targets = new ArrayList<>();
+    /** Quarantined (DMARC or Rspamd): delivered to the Junk mailbox when the settings say so. */
+    private boolean junk;
 
     InboxTransaction(InboxPipeline pipeline, MessageContext ctx) {
         this.pipeline = pipeline;
@@ -60,37 +68,60 @@ final class InboxTransaction implements EnvelopeHandler {
     }
 
     @Override
-    public void mailFrom(MailParameters mail) throws RejectException {
+    public void mailFrom(MailParameters mail) {
+        // SPF waits for the first accepted RCPT: a MAIL/RSET loop without a valid recipient
+        // must not make us do up to 10 DNS lookups per command (RFC 7208 §4.6.4)
         this.mail = mail;
+    }
+
+    /**
+     * SPF of the transaction (RFC 7208 §2.3 HELO, §2.4 MAIL FROM), evaluated once, when the first
+     * recipient is accepted; the refusal it gives (enforced) answers every RCPT of the transaction.
+     */
+    private void checkSpfOnce() throws RejectException {
+        if (spfChecked) {
+            if (spfRefusal != null) {
+                throw new RejectException(spfRefusal.code(), spfRefusal.text());
+            }
+            return;
+        }
+        spfChecked = true;
         InboxSettings s = pipeline.settings();
-        if (s.spf().enabled() || s.dmarc().enabled()) {
-            spf = pipeline.auth().spf(client, SmtpSessions.helo(ctx), mail.address());
+        if (!s.spf().enabled() && !s.dmarc().enabled()) {
+            return;
         }
-        if (s.spf().enabled()) {
-            String helo = SmtpSessions.helo(ctx);
-            // RFC 7208 §2.3: the HELO identity too, unless it is an address literal
-            if (!helo.isEmpty() && !helo.startsWith("[") && !mail.nullSender()) {
-                heloSpf = pipeline.auth().spfHelo(client, helo);
-                pipeline.metrics().check("spf_helo", heloSpf.result().keyword());
-                if (s.spf() == CheckPolicy.ENFORCE && heloSpf.result() == SpfResult.Result.FAIL) {
-                    pipeline.metrics().message("rejected");
-                    throw new RejectException(550, "5.7.23 SPF validation failed for HELO " + helo);
-                }
-            }
-            pipeline.metrics().check("spf", spf.result().keyword());
-            if (s.spf() == CheckPolicy.ENFORCE) {
-                if (spf.result() == SpfResult.Result.FAIL) {
-                    pipeline.metrics().message("rejected");
-                    throw new RejectException(550, "5.7.23 SPF validation failed for "
-                            + (mail.address().isEmpty() ? "<>" : mail.address())
-                            + (spf.explanation() != null ? ": " + replyText(spf.explanation()) : ""));
-                }
-                if (spf.result() == SpfResult.Result.TEMPERROR) {
-                    pipeline.metrics().message("tempfail");
-                    throw new RejectException(451, "4.7.24 SPF validation error (DNS), try again later");
-                }
+        String helo = SmtpSessions.helo(ctx);
+        spf = pipeline.auth().spf(client, helo, mail.address());
+        if (!s.spf().enabled()) {
+            return;
+        }
+        // RFC 7208 §2.3: the HELO identity too, unless it is an address literal
+        if (!helo.isEmpty() && !helo.startsWith("[") && !mail.nullSender()) {
+            heloSpf = pipeline.auth().spfHelo(client, helo);
+            pipeline.metrics().check("spf_helo", heloSpf.result().keyword());
+            if (s.spf() == CheckPolicy.ENFORCE && heloSpf.result() == SpfResult.Result.FAIL) {
+                refuseSpf(550, "5.7.23 SPF validation failed for HELO " + helo);
             }
         }
+        pipeline.metrics().check("spf", spf.result().keyword());
+        if (s.spf() == CheckPolicy.ENFORCE) {
+            if (spf.result() == SpfResult.Result.FAIL) {
+                refuseSpf(550, "5.7.23 SPF validation failed for "
+                        + (mail.address().isEmpty() ? "<>" : mail.address())
+                        + (spf.explanation() != null ? ": " + replyText(spf.explanation()) : ""));
+            }
+            if (spf.result() == SpfResult.Result.TEMPERROR) {
+                pipeline.metrics().message("tempfail");
+                spfRefusal = new SmtpReply(451, List.of("4.7.24 SPF validation error (DNS), try again later"));
+                throw new RejectException(451, "4.7.24 SPF validation error (DNS), try again later");
+            }
+        }
+    }
+
+    private void refuseSpf(int code, String text) throws RejectException {
+        pipeline.metrics().message("rejected");
+        spfRefusal = new SmtpReply(code, List.of(text));
+        throw new RejectException(code, text);
     }
 
     @Override
@@ -103,12 +134,13 @@ final class InboxTransaction implements EnvelopeHandler {
         String domain = at < 0 ? "" : address.substring(at + 1);
         if (at < 0 || !pipeline.accounts().isLocalDomain(domain)) {
             // never an open relay: only our own domains are accepted here
-            throw new RejectException(550, "5.7.1 Relaying denied: " + address + " is not a local domain");
+            throw new RejectException(550, "5.7.1 Relaying denied: " + replyText(address) + " is not a local domain");
         }
         Optional<Recipient> r = pipeline.accounts().resolveRecipient(address);
         if (r.isEmpty()) {
-            throw new RejectException(550, "5.1.1 No such user: " + address);
+            throw new RejectException(550, "5.1.1 No such user: " + replyText(address));
         }
+        checkSpfOnce();
         targets.add(new Target(rcpt, r.get()));
     }
 
@@ -137,6 +169,11 @@ final class InboxTransaction implements EnvelopeHandler {
         if (MessageHeaders.countFields(original, MAX_HEADER_FIELDS) > MAX_HEADER_FIELDS) {
             throw reject(552, "5.3.4 Too many header fields (more than " + MAX_HEADER_FIELDS + ")");
         }
+        // before any reading of the fields: one with two readings (ours, Dovecot's) is refused, not repaired
+        String malformed = HeaderSection.problem(original, mail.smtpUtf8());
+        if (malformed != null) {
+            throw reject(550, "5.6.0 Message refused: " + malformed + " (RFC 5322 section 2.2)");
+        }
         MessageHeaders headers = MessageHeaders.parse(original);
         if (headers.all("Received").size() >= MAX_HOPS) {
             // RFC 5321 §6.3: a message that has been relayed this often is looping
@@ -153,7 +190,7 @@ final class InboxTransaction implements EnvelopeHandler {
         }
         if (s.dkim().enabled() || s.arc().enabled() || s.dmarc().enabled()) {
             MailAuthentication.Verdict v = pipeline.auth().verify(original, spf, client, s.dkim().enabled(),
-                    s.arc().enabled(), s.dmarc().enabled(), ar);
+                    s.arc().enabled(), s.dmarc().enabled(), pipeline.arcSealers(), ar);
             count("dkim", v.dkim());
             count("arc", v.arc());
             count("dmarc", v.dmarc());
@@ -163,11 +200,18 @@ final class InboxTransaction implements EnvelopeHandler {
             if (s.arc() == CheckPolicy.ENFORCE && v.arcFailed()) {
                 throw reject(550, "5.7.29 ARC validation failed");
             }
-            // ARC-authenticated forwarding (RFC 8617 §7.2.1, RFC 7960): a valid chain vouches for
-            // a mailing list or forwarder that broke the original DKIM/SPF alignment
-            if (s.dmarc() == CheckPolicy.ENFORCE && v.dmarcReject() && !v.arcPassed()) {
+            if (s.dmarc() == CheckPolicy.ENFORCE && v.authorProblem() != null) {
+                // RFC 7489 §6.6.1: the domain DMARC would check is not the one the reader sees
+                throw reject(550, "5.7.1 Rejected: " + v.authorProblem() + " (RFC 7489 section 6.6.1)");
+            }
+            // ARC-authenticated forwarding (RFC 8617 §7.2.1, RFC 7960): a valid chain from a
+            // trusted sealer vouches for a mailing list or forwarder that broke DKIM/SPF alignment;
+            // anyone can seal, so an untrusted sealer's chain is recorded and changes nothing
+            if (s.dmarc() == CheckPolicy.ENFORCE && v.dmarcReject() && !v.arcTrusted()) {
                 throw reject(550, "5.7.1 Rejected by the DMARC policy of the From domain");
             }
+            // RFC 7489 §6.3 p=quarantine: "treat as suspicious", here the recipient's Junk mailbox
+            junk = s.dmarc() == CheckPolicy.ENFORCE && v.dmarcQuarantine() && !v.arcTrusted();
         }
 
         // 2. our own trace and authentication headers; forged ones that claim to be ours go
@@ -253,6 +297,11 @@ final class InboxTransaction implements EnvelopeHandler {
                     throw reject(451, "4.7.1 Greylisted, please try again later");
                 }
             }
+            case "add header" -> {
+                if (enforce) {
+                    junk = true; // Rspamd's "probably spam": quarantine
+                }
+            }
             case "rewrite subject" -> {
                 headers.replace("Subject", spamSubject(r.subject(), headers.first("Subject")));
             }
@@ -321,7 +370,7 @@ final class InboxTransaction implements EnvelopeHandler {
         try (LmtpClient lmtp = LmtpClient.connect(s.lmtpHost(), s.lmtpPort(), s.smtp().hostName(),
                 (int) s.lmtpTimeout().toMillis())) {
             if (!plain.isEmpty()) {
-                List<SmtpReply> r = lmtp.deliver(mail.address(), plain.stream().map(i -> targets.get(i).mailbox()).toList(),
+                List<SmtpReply> r = lmtp.deliver(mail.address(), plain.stream().map(i -> lmtpRecipient(targets.get(i))).toList(),
                         message);
                 for (int k = 0; k < plain.size(); k++) {
                     replies.set(plain.get(k), r.get(k));
@@ -338,7 +387,7 @@ final class InboxTransaction implements EnvelopeHandler {
                     replies.set(i, new SmtpReply(451, List.of("4.3.0 Cannot encrypt for this recipient")));
                     continue;
                 }
-                replies.set(i, lmtp.deliver(mail.address(), List.of(targets.get(i).mailbox()), sealed).get(0));
+                replies.set(i, lmtp.deliver(mail.address(), List.of(lmtpRecipient(targets.get(i))), sealed).get(0));
             }
             lmtp.quit();
         } catch (IOException | RuntimeException e) {
@@ -353,6 +402,21 @@ final class InboxTransaction implements EnvelopeHandler {
                 }
             }
         }
+    }
+
+    /**
+     * The LMTP recipient for a target: its mailbox, or {@code local+Junk@domain} for quarantined
+     * mail, which Dovecot's lmtp_save_to_detail_mailbox saves into the Junk mailbox
+     * (config/dovecot/dovecot.conf.in; the detail delimiter is the account store's).
+     */
+    private String lmtpRecipient(Target t) {
+        String mailbox = t.mailbox();
+        if (!junk || pipeline.settings().quarantine() != InboxSettings.Quarantine.JUNK) {
+            return mailbox;
+        }
+        int at = mailbox.lastIndexOf('@');
+        return mailbox.substring(0, at) + pipeline.accounts().settings().subaddressDelimiter() + JUNK_MAILBOX
+                + mailbox.substring(at);
     }
 
     private void count(String check, String result) {

@@ -1,22 +1,21 @@
 package io.mailroom.inbox;
 
 import io.mailroom.mailauth.arc.ArcVerifier;
+import io.mailroom.mailauth.arc.TrustedSealers;
 import io.mailroom.mailauth.authresults.AuthenticationResults;
 import io.mailroom.mailauth.dkim.DkimResult;
 import io.mailroom.mailauth.dkim.DkimVerifier;
+import io.mailroom.mailauth.dmarc.AuthorDomain;
 import io.mailroom.mailauth.dmarc.DmarcEvaluator;
 import io.mailroom.mailauth.dmarc.DmarcInput;
 import io.mailroom.mailauth.dmarc.DmarcRecord;
 import io.mailroom.mailauth.dmarc.DmarcResult;
 import io.mailroom.mailauth.dns.DnsResolver;
-import io.mailroom.mailauth.message.HeaderField;
 import io.mailroom.mailauth.message.Message;
 import io.mailroom.mailauth.spf.SpfEvaluator;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -29,13 +28,16 @@ public final class MailAuthentication {
     /**
      * What the end-of-data checks found, for the policies.
      *
-     * @param dkimFailed  signatures were present and none verified
-     * @param arcFailed   an ARC chain was present and is broken
-     * @param arcPassed   a valid ARC chain vouches for the message (the forwarding exception to DMARC)
-     * @param dmarcReject DMARC failed and the policy that applies (after pct) is reject
+     * @param dkimFailed      signatures were present and none verified
+     * @param arcFailed       an ARC chain was present and is broken
+     * @param arcTrusted      a valid ARC chain whose newest seal is from a trusted sealer vouches for
+     *                        the message (the forwarding exception to DMARC, RFC 8617 §7.2)
+     * @param authorProblem   why the message has no single author domain (RFC 7489 §6.6.1), else null
+     * @param dmarcReject     DMARC failed and the policy that applies (after pct) is reject
+     * @param dmarcQuarantine DMARC failed and the policy that applies (after pct) is quarantine
      */
     public record Verdict(String dkim, String arc, String dmarc, boolean dkimFailed, boolean arcFailed,
-            boolean arcPassed, boolean dmarcReject) {}
+            boolean arcTrusted, String authorProblem, boolean dmarcReject, boolean dmarcQuarantine) {}
 
     private final SpfEvaluator spf;
     private final DkimVerifier dkim;
@@ -62,10 +64,11 @@ public final class MailAuthentication {
     /**
      * Runs the end-of-data checks on the message as received and adds their results to {@code ar}.
      *
-     * @param spfResult the SPF result from MAIL FROM (DMARC needs it)
+     * @param spfResult the SPF result of the transaction (DMARC needs it); null when not evaluated
+     * @param sealers   the ARC sealers whose valid chain may excuse a DMARC failure
      */
     public Verdict verify(byte[] raw, io.mailroom.mailauth.spf.SpfResult spfResult, InetAddress client,
-            boolean withDkim, boolean withArc, boolean withDmarc, AuthenticationResults ar) {
+            boolean withDkim, boolean withArc, boolean withDmarc, TrustedSealers sealers, AuthenticationResults ar) {
         Message message = Message.parse(raw);
         List<DkimResult> signatures = withDkim || withDmarc ? dkim.verify(message) : List.of();
         String dkimSummary = null;
@@ -78,52 +81,55 @@ public final class MailAuthentication {
         }
         String arcSummary = null;
         boolean arcFailed = false;
-        boolean arcPassed = false;
+        boolean arcTrusted = false;
         if (withArc || withDmarc) {
             ArcVerifier.Result a = arc.verify(message);
-            ar.arc(a, client.getHostAddress());
+            arcTrusted = sealers.vouchFor(a);
+            if (a.status() == ArcVerifier.Status.PASS && !arcTrusted) {
+                // recorded as it is, with why it changes nothing (RFC 8617 §7.2: local policy)
+                ar.add("arc", a.status().value(), "sealer " + a.sealDomain() + " is not a trusted ARC sealer",
+                        arcProperties(a, client));
+            } else {
+                ar.arc(a, client.getHostAddress());
+            }
             arcSummary = a.status().value();
             arcFailed = a.status() == ArcVerifier.Status.FAIL;
-            arcPassed = a.status() == ArcVerifier.Status.PASS;
         }
         String dmarcSummary = null;
         boolean reject = false;
+        boolean quarantine = false;
+        String authorProblem = null;
         if (withDmarc) {
-            List<String> fromDomains = fromDomains(message);
-            List<String> passDomains = signatures.stream().filter(DkimResult::isPass).map(DkimResult::domain).toList();
-            DmarcResult d = dmarc.evaluate(new DmarcInput(fromDomains,
-                    spfResult == null ? io.mailroom.mailauth.spf.SpfResult.Result.NONE : spfResult.result(),
-                    spfResult == null ? null : spfResult.domain(), passDomains));
-            Map<String, String> policy = new LinkedHashMap<>();
-            if (d.requestedPolicy() != null) {
-                policy.put("policy.dmarc", d.requestedPolicy().keyword());
+            AuthorDomain author = AuthorDomain.of(message);
+            if (author.problem() != null) {
+                // RFC 7489 §6.6.1: no single author domain, no DMARC evaluation to speak of
+                authorProblem = author.problem();
+                ar.add("dmarc", "permerror", author.problem(), Map.of());
+                dmarcSummary = "permerror";
+            } else {
+                List<String> passDomains = signatures.stream().filter(DkimResult::isPass).map(DkimResult::domain).toList();
+                DmarcResult d = dmarc.evaluate(new DmarcInput(List.of(author.domain()),
+                        spfResult == null ? io.mailroom.mailauth.spf.SpfResult.Result.NONE : spfResult.result(),
+                        spfResult == null ? null : spfResult.domain(), passDomains));
+                Map<String, String> policy = new LinkedHashMap<>();
+                if (d.requestedPolicy() != null) {
+                    policy.put("policy.dmarc", d.requestedPolicy().keyword());
+                }
+                ar.dmarc(d.result().keyword(), d.fromDomain(), policy);
+                dmarcSummary = d.result().keyword();
+                boolean failed = d.result() == DmarcResult.Result.FAIL;
+                reject = failed && d.disposition() == DmarcRecord.Policy.REJECT;
+                quarantine = failed && d.disposition() == DmarcRecord.Policy.QUARANTINE;
             }
-            ar.dmarc(d.result().keyword(), d.fromDomain(), policy);
-            dmarcSummary = d.result().keyword();
-            reject = d.result() == DmarcResult.Result.FAIL && d.disposition() == DmarcRecord.Policy.REJECT;
         }
-        return new Verdict(dkimSummary, arcSummary, dmarcSummary, dkimFailed, arcFailed, arcPassed, reject);
+        return new Verdict(dkimSummary, arcSummary, dmarcSummary, dkimFailed, arcFailed, arcTrusted, authorProblem,
+                reject, quarantine);
     }
 
-    /** The domains of the From field's addresses (RFC 5322 §3.6.2), lower-case. */
-    static List<String> fromDomains(Message message) {
-        List<String> out = new ArrayList<>();
-        for (HeaderField f : message.headers("From")) {
-            String v = f.value().replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"").replaceAll("\\([^)]*\\)", " ");
-            for (String part : v.split(",")) {
-                String addr = part;
-                int lt = part.lastIndexOf('<');
-                int gt = part.lastIndexOf('>');
-                if (lt >= 0 && gt > lt) {
-                    addr = part.substring(lt + 1, gt);
-                }
-                addr = addr.trim();
-                int at = addr.lastIndexOf('@');
-                if (at > 0 && at < addr.length() - 1) {
-                    out.add(addr.substring(at + 1).toLowerCase(Locale.ROOT).replaceAll("[\\s>]+$", ""));
-                }
-            }
-        }
-        return out;
+    private static Map<String, String> arcProperties(ArcVerifier.Result a, InetAddress client) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("header.oldest-pass", String.valueOf(a.oldestPass()));
+        props.put("smtp.remote-ip", client.getHostAddress());
+        return props;
     }
 }

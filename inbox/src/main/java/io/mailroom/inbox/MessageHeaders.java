@@ -3,10 +3,12 @@ package io.mailroom.inbox;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import io.mailroom.mailauth.message.HeaderField;
+import io.mailroom.mailauth.message.HeaderSection;
+import io.mailroom.mailauth.message.Message;
 
 /**
  * The header section of a message as raw fields (RFC 5322 §2.2), with the body kept as bytes.
@@ -35,33 +37,27 @@ public final class MessageHeaders {
         this.body = body;
     }
 
+    /**
+     * Splits a message whose header section {@link HeaderSection} found to have one reading. The
+     * fields are mailauth's ({@link Message#parse}), so the fields we remove (forged
+     * Authentication-Results, X-Spam-*) are the ones DKIM, ARC and DMARC saw and Dovecot will see.
+     */
     public static MessageHeaders parse(byte[] message) {
-        List<Field> fields = new ArrayList<>();
-        int pos = 0;
-        StringBuilder current = null;
-        while (pos < message.length) {
-            int eol = indexOfCrlf(message, pos);
-            int end = eol < 0 ? message.length : eol;
-            if (end == pos) {
-                break; // the empty line ending the header section
-            }
-            String line = new String(message, pos, end - pos, StandardCharsets.ISO_8859_1);
-            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && current != null) {
-                current.append("\r\n").append(line);
-            } else if (line.indexOf(':') > 0) {
-                if (current != null) {
-                    fields.add(field(current.toString()));
-                }
-                current = new StringBuilder(line);
-            } else {
-                break; // not a header line: the rest is body (a message without a header/body separator)
-            }
-            pos = eol < 0 ? message.length : eol + 2;
+        Message m = Message.parse(message);
+        List<Field> fields = new ArrayList<>(m.headers().size());
+        for (HeaderField h : m.headers()) {
+            String raw = h.raw();
+            fields.add(new Field(h.name(), raw.endsWith("\r\n") ? raw.substring(0, raw.length() - 2) : raw));
         }
-        if (current != null) {
-            fields.add(field(current.toString()));
+        byte[] body = m.bodyView();
+        if (body.length == 0) {
+            return new MessageHeaders(fields, body);
         }
-        return new MessageHeaders(fields, Arrays.copyOfRange(message, pos, message.length));
+        byte[] withSeparator = new byte[body.length + 2]; // from the empty line on
+        withSeparator[0] = '\r';
+        withSeparator[1] = '\n';
+        System.arraycopy(body, 0, withSeparator, 2, body.length);
+        return new MessageHeaders(fields, withSeparator);
     }
 
     /**
@@ -82,10 +78,17 @@ public final class MessageHeaders {
                 while (colon < end && message[colon] != ':') {
                     colon++;
                 }
-                if (colon == end || colon == pos) {
-                    break; // not a header line: parse() takes the rest as body
+                int nameEnd = colon;
+                while (nameEnd > pos && (message[nameEnd - 1] == ' ' || message[nameEnd - 1] == '\t')) {
+                    nameEnd--;
                 }
-                count++;
+                boolean name = colon < end && nameEnd > pos;
+                for (int i = pos; name && i < nameEnd; i++) {
+                    name = message[i] >= 33 && message[i] <= 126;
+                }
+                if (name) {
+                    count++; // else not a field: Message.parse skips the line (HeaderSection refuses it)
+                }
             }
             pos = eol < 0 ? message.length : eol + 2;
         }

@@ -55,7 +55,9 @@ class InboxTransactionTest {
         byte[] m = "A: 1\r\nB: 2\r\n folded\r\nC: 3\r\n\r\nD: not a header\r\n".getBytes(StandardCharsets.ISO_8859_1);
         assertThat(MessageHeaders.countFields(m, 100)).isEqualTo(3).isEqualTo(MessageHeaders.parse(m).fields().size());
         assertThat(MessageHeaders.countFields(m, 1)).isEqualTo(2);
+        // a line that is not a field: the Inbox refuses such a header section (HeaderSection); parse is
+        // mailauth's Message.parse, which skips the line and reads B as DKIM and Dovecot do, and so counts 2
         byte[] noSeparator = "A: 1\r\nbody line\r\nB: 2\r\n".getBytes(StandardCharsets.ISO_8859_1);
-        assertThat(MessageHeaders.countFields(noSeparator, 100)).isEqualTo(1).isEqualTo(MessageHeaders.parse(noSeparator).fields().size());
+        assertThat(MessageHeaders.countFields(noSeparator, 100)).isEqualTo(2).isEqualTo(MessageHeaders.parse(noSeparator).fields().size());
     }
 }

@@ -48,6 +48,22 @@ public final class ImapMailbox {
         }
     }
 
+    /**
+     * The attributes the server's LIST reply gives a folder (e.g. {@code \Junk}, RFC 6154
+     * special use), empty when it does not exist.
+     */
+    public static List<String> attributes(int port, String user, String password, String folderName) {
+        try (Store store = connect(port, user, password)) {
+            Folder folder = store.getFolder(folderName);
+            if (!folder.exists()) {
+                return List.of();
+            }
+            return List.of(((org.eclipse.angus.mail.imap.IMAPFolder) folder).getAttributes());
+        } catch (MessagingException e) {
+            throw new IllegalStateException("IMAP error: " + e.getMessage(), e);
+        }
+    }
+
     public static List<byte[]> inbox(int port, String user, String password) {
         return messages(port, user, password, "INBOX");
     }

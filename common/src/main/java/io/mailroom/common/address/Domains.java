@@ -1,13 +1,21 @@
 package io.mailroom.common.address;
 
 import io.mailroom.common.InvalidInputException;
-import java.net.IDN;
+import com.ibm.icu.text.IDNA;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** Domain names in canonical form: A-labels (IDNA 2003 via the JDK), lower case, no trailing dot. */
+/**
+ * Domain names in canonical form: A-labels, lower case, no trailing dot. IDNA2008 with the UTS #46
+ * mapping, non-transitional (ICU4J), as browsers and current mail software use it: java.net.IDN
+ * is IDNA2003, which maps 'ß' to "ss" and drops ZERO WIDTH JOINER, so faß.de and fass.de (two
+ * registrable domains) would be one account store domain.
+ */
 public final class Domains {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    /** RFC 5891 §5.4 (Bidi) and §5.4/RFC 5892 CONTEXTJ checks, STD3 (LDH) ASCII rules. */
+    private static final IDNA UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII | IDNA.NONTRANSITIONAL_TO_UNICODE
+            | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ | IDNA.USE_STD3_RULES);
 
     private Domains() {}
 
@@ -19,12 +27,13 @@ public final class Domains {
         if (d.endsWith(".")) {
             d = d.substring(0, d.length() - 1);
         }
-        String ascii;
-        try {
-            ascii = IDN.toASCII(d, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("invalid domain " + EmailAddress.printable(text) + ": " + e.getMessage());
+        IDNA.Info info = new IDNA.Info();
+        StringBuilder out = new StringBuilder();
+        UTS46.nameToASCII(d, out, info);
+        if (info.hasErrors()) {
+            throw new InvalidInputException("invalid domain " + EmailAddress.printable(text) + ": " + info.getErrors());
         }
+        String ascii = out.toString().toLowerCase(Locale.ROOT);
         if (ascii.length() > 253 || ascii.isEmpty()) {
             throw new InvalidInputException("invalid domain " + EmailAddress.printable(text) + ": bad length");
         }
@@ -38,5 +47,13 @@ public final class Domains {
             }
         }
         return ascii;
+    }
+
+    /** The domain in Unicode form (U-labels), for display; the input when it does not convert. */
+    public static String unicode(String ascii) {
+        IDNA.Info info = new IDNA.Info();
+        StringBuilder out = new StringBuilder();
+        UTS46.nameToUnicode(ascii, out, info);
+        return info.hasErrors() ? ascii : out.toString();
     }
 }

@@ -1,7 +1,6 @@
 package io.mailroom.common.address;
 
 import io.mailroom.common.InvalidInputException;
-import java.net.IDN;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -61,7 +60,7 @@ public record EmailAddress(String localPart, String domain) {
 
     /** The domain in Unicode form, for display. */
     public String unicodeDomain() {
-        return IDN.toUnicode(domain, IDN.ALLOW_UNASSIGNED);
+        return Domains.unicode(domain);
     }
 
     @Override

@@ -36,6 +36,8 @@ import org.subethamail.smtp.server.Session;
  *     class), TLS 1.2+ only, and the library's default does a reverse DNS lookup per handshake.</li>
  * <li>BDAT: not offered — one path for message content, the audited one.</li>
  * <li>AUTH: refused without TLS (no credentials in plaintext).</li>
+ * <li>every command: a line with a NUL is refused whole ({@link NulRefused}), and a session's
+ *     refused RCPTs and MAIL transactions are capped ({@link SessionBudget}).</li>
  * </ul>
  */
 final class SmtpCommands {
@@ -45,10 +47,11 @@ final class SmtpCommands {
 
     static void install(SMTPServer server, SmtpServerSettings settings, ReloadingTls tls) {
         CommandHandler h = server.getCommandHandler();
+        SessionBudget budget = new SessionBudget(settings);
         h.addCommand(new Ehlo(settings));
         h.addCommand(new Helo());
-        h.addCommand(new Mail(settings));
-        h.addCommand(new Rcpt(settings));
+        h.addCommand(new Mail(settings, budget));
+        h.addCommand(new Rcpt(settings, budget));
         h.addCommand(new Data(settings));
         h.addCommand(new StartTls(tls));
         h.addCommand(new Fixed("RSET", "250 2.0.0 Ok", true));
@@ -60,6 +63,9 @@ final class SmtpCommands {
         Command auth = h.getCommand("AUTH");
         if (auth != null) {
             h.addCommand(new AuthOnlyOverTls(auth));
+        }
+        for (String verb : java.util.List.copyOf(h.getVerbs())) {
+            h.addCommand(new NulRefused(h.getCommand(verb)));
         }
     }
 
@@ -125,13 +131,17 @@ final class SmtpCommands {
     static final class Mail extends BaseCommand {
         private final SmtpServerSettings settings;
 
-        Mail(SmtpServerSettings settings) {
+        private final SessionBudget budget;
+
+        Mail(SmtpServerSettings settings, SessionBudget budget) {
             super("MAIL", "Specifies the sender.", "FROM:<sender> [parameters]");
             this.settings = settings;
+            this.budget = budget;
         }
 
         @Override
         public void execute(String line, Session sess) throws IOException, DropConnectionException {
+            budget.mail(sess);
             if (settings.requireTls() && !sess.isTLSStarted()) {
                 sess.sendResponse("530 5.7.0 Must issue a STARTTLS command first");
                 return;
@@ -184,26 +194,35 @@ final class SmtpCommands {
     static final class Rcpt extends BaseCommand {
         private final SmtpServerSettings settings;
 
-        Rcpt(SmtpServerSettings settings) {
+        private final SessionBudget budget;
+
+        Rcpt(SmtpServerSettings settings, SessionBudget budget) {
             super("RCPT", "Specifies a recipient.", "TO:<recipient> [parameters]");
             this.settings = settings;
+            this.budget = budget;
+        }
+
+        /** A refused RCPT counts against the session (address probing ends with 421). */
+        private void refuse(Session sess, String reply) throws IOException, DropConnectionException {
+            budget.refusedRecipient(sess);
+            sess.sendResponse(reply);
         }
 
         @Override
         public void execute(String line, Session sess) throws IOException, DropConnectionException {
             if (!sess.isMailTransactionInProgress()) {
-                sess.sendResponse("503 5.5.1 Need MAIL command first");
+                refuse(sess, "503 5.5.1 Need MAIL command first");
                 return;
             }
             if (sess.getRecipientCount() >= settings.maxRecipients()) {
-                sess.sendResponse("452 4.5.3 Too many recipients");
+                refuse(sess, "452 4.5.3 Too many recipients");
                 return;
             }
             RcptParameters rcpt;
             try {
                 rcpt = SmtpSyntax.rcptTo(line, settings);
             } catch (SmtpSyntax.SyntaxException e) {
-                sess.sendResponse(e.reply());
+                refuse(sess, e.reply());
                 return;
             }
             try {
@@ -216,7 +235,7 @@ final class SmtpCommands {
             } catch (DropConnectionException e) {
                 throw e;
             } catch (RejectException e) {
-                sess.sendResponse(e.getErrorResponse());
+                refuse(sess, e.getErrorResponse());
                 return;
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "RCPT TO handler failed", e);
@@ -383,6 +402,38 @@ final class SmtpCommands {
                 sess.resetMailTransaction();
             }
             sess.sendResponse(reply);
+        }
+    }
+
+    /**
+     * A command line with a NUL is refused whole, before the command sees it: RFC 5321 §4.1.1
+     * commands are text, and a NUL is where C-string programs (a log parser, a milter, a relay
+     * peer) stop reading, so the line would mean one thing to us and another to them.
+     */
+    static final class NulRefused implements Command {
+        private final Command wrapped;
+
+        NulRefused(Command wrapped) {
+            this.wrapped = wrapped;
+        }
+
+        @Override
+        public void execute(String line, Session sess) throws IOException, DropConnectionException {
+            if (line.indexOf('\0') >= 0) {
+                sess.sendResponse("500 5.5.2 Syntax error: NUL in command line");
+                return;
+            }
+            wrapped.execute(line, sess);
+        }
+
+        @Override
+        public HelpMessage getHelp() throws CommandException {
+            return wrapped.getHelp();
+        }
+
+        @Override
+        public String getName() {
+            return wrapped.getName();
         }
     }
 

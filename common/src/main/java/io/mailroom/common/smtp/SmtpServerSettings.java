@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param bareLineEnds        what DATA does with a CR or LF that is not part of CRLF
  * @param advertiseDsn        advertise and accept RFC 3461 parameters (RET, ENVID, NOTIFY, ORCPT)
  * @param advertiseRequireTls advertise RFC 8689 REQUIRETLS once TLS is active
+ * @param maxRefusedRecipients refused RCPTs after which the session is ended with 421 4.7.0
+ * @param maxTransactions     MAIL commands per session; the one beyond ends the session with 421 4.7.0
  */
 public record SmtpServerSettings(
         String hostName,
@@ -48,7 +50,14 @@ public record SmtpServerSettings(
         Duration maxDataDuration,
         BareLineEndPolicy bareLineEnds,
         boolean advertiseDsn,
-        boolean advertiseRequireTls) {
+        boolean advertiseRequireTls,
+        int maxRefusedRecipients,
+        int maxTransactions) {
+
+    /** Refused RCPTs after which a session is ended (Postfix's smtpd_hard_error_limit is 20). */
+    public static final int DEFAULT_MAX_REFUSED_RECIPIENTS = 20;
+    /** MAIL commands one session may give (each one a transaction, completed or reset). */
+    public static final int DEFAULT_MAX_TRANSACTIONS = 100;
 
     /** What DATA does with a bare CR or bare LF (the raw material of SMTP smuggling). */
     public enum BareLineEndPolicy {
@@ -72,7 +81,7 @@ public record SmtpServerSettings(
             throw new IllegalArgumentException("implicit or required TLS needs a certificate and a key");
         }
         if (maxConnections < 1 || maxConnectionsPerIp < 1 || maxRecipients < 1 || maxMessageSize < 1
-                || maxLineLength < 78) {
+                || maxLineLength < 78 || maxRefusedRecipients < 1 || maxTransactions < 1) {
             throw new IllegalArgumentException("SMTP limits must be positive (line length >= 78)");
         }
     }
@@ -111,6 +120,8 @@ public record SmtpServerSettings(
         b.bareLineEnds = bareLineEnds;
         b.advertiseDsn = advertiseDsn;
         b.advertiseRequireTls = advertiseRequireTls;
+        b.maxRefusedRecipients = maxRefusedRecipients;
+        b.maxTransactions = maxTransactions;
         return b;
     }
 
@@ -135,6 +146,8 @@ public record SmtpServerSettings(
         private BareLineEndPolicy bareLineEnds = BareLineEndPolicy.REJECT;
         private boolean advertiseDsn = true;
         private boolean advertiseRequireTls = true;
+        private int maxRefusedRecipients = DEFAULT_MAX_REFUSED_RECIPIENTS;
+        private int maxTransactions = DEFAULT_MAX_TRANSACTIONS;
 
         public Builder hostName(String v) { hostName = v; return this; }
         public Builder softwareName(String v) { softwareName = v; return this; }
@@ -154,12 +167,14 @@ public record SmtpServerSettings(
         public Builder bareLineEnds(BareLineEndPolicy v) { bareLineEnds = v; return this; }
         public Builder advertiseDsn(boolean v) { advertiseDsn = v; return this; }
         public Builder advertiseRequireTls(boolean v) { advertiseRequireTls = v; return this; }
+        public Builder maxRefusedRecipients(int v) { maxRefusedRecipients = v; return this; }
+        public Builder maxTransactions(int v) { maxTransactions = v; return this; }
 
         public SmtpServerSettings build() {
             return new SmtpServerSettings(hostName, softwareName, bindAddress, port, tlsCertificate, tlsKey,
                     implicitTls, requireTls, maxConnections, maxConnectionsPerIp, maxRecipients, maxMessageSize,
                     maxLineLength, commandTimeout, dataTimeout, maxDataDuration, bareLineEnds, advertiseDsn,
-                    advertiseRequireTls);
+                    advertiseRequireTls, maxRefusedRecipients, maxTransactions);
         }
     }
 }

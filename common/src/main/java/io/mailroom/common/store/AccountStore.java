@@ -11,6 +11,7 @@ import io.mailroom.common.address.EmailAddress;
 import io.mailroom.common.password.PasswordHasher;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyCommands;
+import io.quarkus.redis.datasource.sortedset.SortedSetCommands;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ public class AccountStore {
     private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
     private final KeyCommands<String> keys;
+    private final SortedSetCommands<String, String> sorted;
     private final StoreSettings settings;
     private final PasswordHasher hasher;
     private final ObjectMapper json = new ObjectMapper();
@@ -50,6 +52,7 @@ public class AccountStore {
         this.redis = redis;
         this.values = redis.value(String.class);
         this.keys = redis.key();
+        this.sorted = redis.sortedSet(String.class);
         this.settings = settings;
         this.hasher = new PasswordHasher(settings.bcryptCost());
     }
@@ -66,6 +69,7 @@ public class AccountStore {
         if (!values.setnx(RedisKeys.domain(domain), write(record))) {
             throw new ConflictException("domain " + domain + " exists");
         }
+        sorted.zadd(RedisKeys.domainUsers(domain), 0, ""); // a new domain's (empty) user index is complete
         return record;
     }
 
@@ -123,7 +127,7 @@ public class AccountStore {
             throw new ConflictException("domain " + d.name() + " still has " + users + " user(s) and " + aliases
                     + " alias(es)");
         }
-        keys.del(RedisKeys.domain(d.name()));
+        keys.del(RedisKeys.domain(d.name()), RedisKeys.domainUsers(d.name()));
     }
 
     // ---------------------------------------------------------------- users
@@ -140,6 +144,7 @@ public class AccountStore {
         if (!values.setnx(RedisKeys.user(a.toString()), write(record))) {
             throw new ConflictException("user " + a + " exists");
         }
+        sorted.zadd(RedisKeys.domainUsers(a.domain()), 0, a.toString());
         return new User(a, record);
     }
 
@@ -215,6 +220,7 @@ public class AccountStore {
             }
         }
         keys.del(RedisKeys.user(target), RedisKeys.cert(target));
+        sorted.zrem(RedisKeys.domainUsers(u.address().domain()), target);
     }
 
     /**
@@ -342,8 +348,31 @@ public class AccountStore {
         if (!isLocalDomain(requested.domain())) {
             return Optional.empty();
         }
-        return users(requested.domain(), 0, 1).stream().findFirst()
-                .map(u -> new Recipient(requested, u.address(), Recipient.Via.POSTMASTER, null));
+        return firstUser(requested.domain())
+                .map(u -> new Recipient(requested, EmailAddress.parse(u), Recipient.Via.POSTMASTER, null));
+    }
+
+    /**
+     * The domain's first user in address order, from its {@code domain-users:} index; anyone may
+     * ask for postmaster@ as often as they like, so this must not SCAN. An index that is not
+     * complete (accounts stored before it existed, or after an import) is built once.
+     */
+    private Optional<String> firstUser(String domain) {
+        String key = RedisKeys.domainUsers(domain);
+        List<String> first = sorted.zrange(key, 0, 1);
+        if (first.isEmpty() || !first.get(0).isEmpty()) {
+            String suffix = "@" + domain;
+            java.util.Map<String, Double> members = new java.util.HashMap<>();
+            members.put("", 0.0); // the mark of a complete index ("" sorts first)
+            for (String k : scan(RedisKeys.USER)) {
+                if (k.endsWith(suffix)) {
+                    members.put(k.substring(RedisKeys.USER.length()), 0.0);
+                }
+            }
+            sorted.zadd(key, members);
+            first = sorted.zrange(key, 0, 1);
+        }
+        return first.size() < 2 ? Optional.empty() : Optional.of(first.get(1));
     }
 
     private Optional<Recipient> lookup(EmailAddress requested, EmailAddress candidate, String detail) {
@@ -543,6 +572,12 @@ public class AccountStore {
         }, watchedKeys);
         if (result.discarded()) {
             throw new ConflictException("the account store changed during the import; nothing was written");
+        }
+        // the imported domains' user indexes are rebuilt at their next use (firstUser)
+        java.util.Set<String> indexes = new java.util.HashSet<>();
+        userValues.keySet().forEach(k -> indexes.add(RedisKeys.domainUsers(k.substring(k.lastIndexOf('@') + 1))));
+        if (!indexes.isEmpty()) {
+            keys.del(indexes.toArray(String[]::new));
         }
         return new AccountSnapshot.ImportResult(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8]);
     }

@@ -10,6 +10,12 @@ public final class RedisKeys {
     public static final String ALIAS = "alias:";
     public static final String DOMAIN = "domain:";
     public static final String CERT = "cert:";
+    /**
+     * {@code domain-users:<domain>}: a sorted set (all scores 0, so in address order) of the
+     * domain's user addresses plus the member "" that marks it complete; it finds a domain's first
+     * user (its postmaster of last resort) without a SCAN of every user.
+     */
+    public static final String DOMAIN_USERS = "domain-users:";
     /** {@code delivered:<message digest>:<recipient>} = "1" with a TTL: who already got a message (Inbox retries). */
     public static final String DELIVERED = "delivered:";
     /** {@code dnsbl:<zone>:<ip>} = "listed" | "clean" with a TTL (Inbox connection checks). */
@@ -29,6 +35,10 @@ public final class RedisKeys {
 
     public static String domain(String name) {
         return DOMAIN + name;
+    }
+
+    public static String domainUsers(String domain) {
+        return DOMAIN_USERS + domain;
     }
 
     public static String cert(String address) {

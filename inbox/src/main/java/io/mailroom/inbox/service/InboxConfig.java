@@ -36,6 +36,10 @@ public final class InboxConfig {
                 .maxConnections(c.getOptionalValue("mailroom.inbox.max-connections", Integer.class).orElse(1000))
                 .maxConnectionsPerIp(c.getOptionalValue("mailroom.inbox.max-connections-per-ip", Integer.class).orElse(20))
                 .maxLineLength(c.getOptionalValue("mailroom.inbox.max-line-length", Integer.class).orElse(998))
+                .maxRefusedRecipients(c.getOptionalValue("mailroom.inbox.max-refused-recipients", Integer.class)
+                        .orElse(SmtpServerSettings.DEFAULT_MAX_REFUSED_RECIPIENTS))
+                .maxTransactions(c.getOptionalValue("mailroom.inbox.max-transactions", Integer.class)
+                        .orElse(SmtpServerSettings.DEFAULT_MAX_TRANSACTIONS))
                 .commandTimeout(duration(c, "mailroom.inbox.command-timeout", "5m"))
                 .dataTimeout(duration(c, "mailroom.inbox.data-timeout", "3m"))
                 .maxDataDuration(duration(c, "mailroom.inbox.max-data-duration", "10m"))
@@ -51,8 +55,16 @@ public final class InboxConfig {
                 duration(c, "mailroom.inbox.rspamd-timeout", "20s"),
                 InboxSettings.RspamdFailure.valueOf(str(c, "mailroom.inbox.rspamd-unreachable", "tempfail").toUpperCase(Locale.ROOT)),
                 c.getOptionalValue("mailroom.inbox.smime", Boolean.class).orElse(true),
-                List.of(str(c, "mailroom.inbox.dnsbl-zones", "").trim().split("[,\\s]+")).stream().filter(z -> !z.isEmpty()).toList(),
-                policy(c, "dnsbl", "off"), policy(c, "rdns", "off"));
+                list(str(c, "mailroom.inbox.dnsbl-zones", "")),
+                policy(c, "dnsbl", "off"), policy(c, "rdns", "off"),
+                // RFC 8617 §7.2: whose ARC chain may excuse a DMARC failure is local policy; nobody by default
+                list(str(c, "mailroom.inbox.arc-trusted-sealers", "")),
+                InboxSettings.Quarantine.valueOf(str(c, "mailroom.inbox.quarantine", "junk").toUpperCase(Locale.ROOT)));
+    }
+
+    /** A comma- or space-separated list. */
+    private static List<String> list(String v) {
+        return List.of(v.trim().split("[,\\s]+")).stream().filter(z -> !z.isEmpty()).toList();
     }
 
     private static CheckPolicy policy(Config c, String check, String def) {

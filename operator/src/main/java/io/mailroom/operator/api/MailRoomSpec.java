@@ -111,6 +111,11 @@ public class MailRoomSpec {
         public CheckMode dkim;
         public CheckMode arc;
         public CheckMode dmarc;
+
+        @JsonPropertyDescription("ARC sealer domains (ARC-Seal d=) whose valid chain may excuse a DMARC failure of a"
+                + " forwarded message (RFC 8617 7.2); empty: an ARC pass is recorded, never trusted")
+        // each one becomes part of an environment value: a host name only, nothing else
+        public java.util.List<@Pattern(Patterns.HOSTNAME) String> arcTrustedSealers;
     }
 
     /** What the Inbox does with a check's failure: nothing, an Authentication-Results tag, or a rejection. */

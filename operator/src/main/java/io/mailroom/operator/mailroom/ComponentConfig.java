@@ -66,6 +66,8 @@ public final class ComponentConfig {
                 d.put("MAILROOM_INBOX_DKIM", mode(checks.dkim, CheckMode.tag));
                 d.put("MAILROOM_INBOX_ARC", mode(checks.arc, CheckMode.tag));
                 d.put("MAILROOM_INBOX_DMARC", mode(checks.dmarc, CheckMode.enforce));
+                d.put("MAILROOM_INBOX_ARC_TRUSTED_SEALERS",
+                        checks.arcTrustedSealers == null ? "" : String.join(",", checks.arcTrustedSealers));
             }
             case OUTBOX -> {
                 common(d, n, s.hostnames.submission, HTTP);
@@ -219,7 +221,12 @@ public final class ComponentConfig {
                 "  inet_listener imaps {", "    port = " + IMAPS, "    ssl = yes", "  }",
                 "}",
                 "service lmtp {", "  inet_listener lmtp {", "    port = " + LMTP, "  }", "}",
-                "protocol lmtp {", "  postmaster_address = postmaster@" + s.hostnames.mx, "}",
+                // quarantine: LMTP to user+Junk@domain lands in Junk (\\Junk), as in config/dovecot/dovecot.conf.in
+                "recipient_delimiter = +",
+                "lda_mailbox_autocreate = yes",
+                "namespace inbox {", "  inbox = yes", "  mailbox Junk {", "    special_use = \\Junk", "  }", "}",
+                "protocol lmtp {", "  postmaster_address = postmaster@" + s.hostnames.mx,
+                "  lmtp_save_to_detail_mailbox = yes", "}",
                 "plugin {", "  quota = maildir:User quota", "}",
                 "# mailboxes live under " + mailRoot,
                 "");

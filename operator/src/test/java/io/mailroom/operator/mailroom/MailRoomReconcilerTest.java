@@ -131,6 +131,7 @@ class MailRoomReconcilerTest {
         // configuration: the example's settings reach the components
         ConfigMap inbox = client.configMaps().inNamespace(ns).withName("mailroom-inbox").get();
         assertThat(inbox.getData()).containsEntry("MAILROOM_INBOX_DMARC", "enforce")
+                .containsEntry("MAILROOM_INBOX_ARC_TRUSTED_SEALERS", "")
                 .containsEntry("MAILROOM_INBOX_SPF", "tag").containsEntry("MAILROOM_INBOX_RSPAMD", "enforce")
                 .containsEntry("MAILROOM_HOSTNAME", "mx.example.com")
                 .containsEntry("MAILROOM_REDIS_URI", "redis://mailroom-redis:6379")
@@ -327,6 +328,7 @@ class MailRoomReconcilerTest {
         edited.getSpec().components.dovecot = new MailRoomSpec.ComponentSpec();
         edited.getSpec().components.dovecot.image = "registry.example.com/dovecot:2.4";
         edited.getSpec().checks.dmarc = MailRoomSpec.CheckMode.tag;
+        edited.getSpec().checks.arcTrustedSealers = java.util.List.of("lists.example.org", "forwarder.example.net");
         client.resource(edited).update();
         reconcile(edited);
 
@@ -337,7 +339,8 @@ class MailRoomReconcilerTest {
         assertThat(dovecot.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                 .isEqualTo("registry.example.com/dovecot:2.4");
         assertThat(client.configMaps().inNamespace("resize").withName("mailroom-inbox").get().getData())
-                .containsEntry("MAILROOM_INBOX_DMARC", "tag");
+                .containsEntry("MAILROOM_INBOX_DMARC", "tag")
+                .containsEntry("MAILROOM_INBOX_ARC_TRUSTED_SEALERS", "lists.example.org,forwarder.example.net");
         reconcile(client.resource(edited).get());
         assertThat(client.apps().statefulSets().inNamespace("resize").withName("mailroom-dovecot").get()
                 .getMetadata().getResourceVersion()).isEqualTo(dovecot.getMetadata().getResourceVersion());
