@@ -79,7 +79,8 @@ public class MailRoomSpec {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class ComponentSpec {
-        @JsonPropertyDescription("Container image; the operator's default when empty")
+        @JsonPropertyDescription("Container image; empty means the project's own (./mailroom images). Another "
+                + "image must keep its users, paths and tools: the generated configuration assumes them")
         public String image;
 
         @io.fabric8.generator.annotation.Min(0)
