@@ -41,7 +41,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -424,16 +423,7 @@ public final class SingleHostDeploy {
             return network;
         }
         podman.exec("network", "rm", "-f", network);
-        Set<String> used = new HashSet<>();
-        for (String n : podman.check("network", "ls", "--format", "{{.Name}}").lines().toList()) {
-            String subnets = podman.exec("network", "inspect", "-f", "{{range .Subnets}}{{.Subnet}} {{end}}", n)
-                    .output();
-            for (String s : subnets.split("\\s+")) {
-                if (s.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
-                    used.add(s.substring(0, s.lastIndexOf('.')));
-                }
-            }
-        }
+        Set<String> used = podman.usedPrefixes();
         for (int i = 10; i < 120; i++) {
             String prefix = "10.89." + i;
             if (!used.contains(prefix)) {

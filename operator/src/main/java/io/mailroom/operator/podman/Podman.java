@@ -76,6 +76,20 @@ public final class Podman {
         return r.output;
     }
 
+    /** The first three octets of every IPv4 /24 (or wider) subnet a podman network of this host uses. */
+    public java.util.Set<String> usedPrefixes() {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (String n : check("network", "ls", "--format", "{{.Name}}").lines().toList()) {
+            String subnets = exec("network", "inspect", "-f", "{{range .Subnets}}{{.Subnet}} {{end}}", n).output();
+            for (String s : subnets.split("\\s+")) {
+                if (s.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
+                    used.add(s.substring(0, s.lastIndexOf('.')));
+                }
+            }
+        }
+        return used;
+    }
+
     public boolean imageExists(String image) {
         return exec("image", "exists", image).ok();
     }

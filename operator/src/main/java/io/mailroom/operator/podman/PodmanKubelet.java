@@ -480,15 +480,17 @@ public final class PodmanKubelet {
         return m == null ? 0644 : m;
     }
 
+    /** Permission bits from the lowest (others' x) up, as in an octal mode. */
+    private static final PosixFilePermission[] MODE_BITS = {PosixFilePermission.OTHERS_EXECUTE,
+            PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE,
+            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+
     private static void chmod(Path p, int mode) throws IOException {
         Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) {
+        for (int i = 0; i < MODE_BITS.length; i++) {
             if ((mode & (1 << i)) != 0) {
-                perms.add(order[i]);
+                perms.add(MODE_BITS[i]);
             }
         }
         Files.setPosixFilePermissions(p, perms);
@@ -496,12 +498,8 @@ public final class PodmanKubelet {
 
     private static int modeOf(Set<PosixFilePermission> perms) {
         int mode = 0;
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-        for (int i = 0; i < order.length; i++) {
-            if (perms.contains(order[i])) {
+        for (int i = 0; i < MODE_BITS.length; i++) {
+            if (perms.contains(MODE_BITS[i])) {
                 mode |= 1 << i;
             }
         }

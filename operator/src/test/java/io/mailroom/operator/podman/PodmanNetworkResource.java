@@ -2,7 +2,6 @@ package io.mailroom.operator.podman;
 
 import io.mailroom.operator.Examples;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,16 +28,7 @@ public class PodmanNetworkResource implements QuarkusTestResourceLifecycleManage
      * {@code local_addrs} skips its checks for private addresses, and the test's client must look external.
      */
     public static String freePrefix(Podman podman) {
-        Set<String> used = new HashSet<>();
-        for (String n : podman.check("network", "ls", "--format", "{{.Name}}").lines().toList()) {
-            String subnets = podman.exec("network", "inspect", "-f", "{{range .Subnets}}{{.Subnet}} {{end}}", n)
-                    .output();
-            for (String s : subnets.split("\\s+")) {
-                if (s.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
-                    used.add(s.substring(0, s.lastIndexOf('.')));
-                }
-            }
-        }
+        Set<String> used = podman.usedPrefixes();
         for (int i = 0; i < 256; i++) {
             if (!used.contains("198.18." + i)) {
                 return "198.18." + i;
