@@ -20,7 +20,7 @@ import io.mailroom.operator.api.MailDomain;
 import io.mailroom.operator.api.MailDomainStatus;
 import io.mailroom.operator.api.MailRoom;
 import io.mailroom.operator.domain.DkimSecrets;
-import io.mailroom.operator.domain.DomainKeys;
+import io.mailroom.operator.domain.MailDomainKeys;
 import io.mailroom.operator.api.Patterns;
 import io.mailroom.operator.config.OperatorSettings;
 import io.mailroom.operator.kube.ResourceApplier;
@@ -164,7 +164,7 @@ public final class SingleHostDeploy {
             }
             Secret dkim = kept(dir, DkimSecrets.secretName(md), () -> new SecretBuilder().withNewMetadata()
                     .withName(DkimSecrets.secretName(md)).withNamespace(mr.getMetadata().getNamespace()).endMetadata()
-                    .withType("Opaque").withData(DomainKeys.ensure(md, Map.of()).secretData()).build());
+                    .withType("Opaque").withData(MailDomainKeys.ensure(md, Map.of()).secretData()).build());
             secrets.put(dkim.getMetadata().getName(), dkim);
             md.setStatus(new MailDomainStatus());
             md.getStatus().dkimSecret = dkim.getMetadata().getName();
@@ -249,7 +249,7 @@ public final class SingleHostDeploy {
                     new StoreSettings(settings.mailRoot(), '+', settings.bcryptCost()));
             for (MailDomain md : domains) {
                 Secret dkim = secrets.get(md.getStatus().dkimSecret);
-                DomainKeys.register(store, md, DomainKeys.ensure(md, dkim.getData()).keys());
+                MailDomainKeys.register(store, md, MailDomainKeys.ensure(md, dkim.getData()).keys());
                 System.out.printf("    domain %s registered (DKIM selectors %s); ./cli/mailroom-cli dns-records %s "
                         + "prints its DNS records%n", md.getSpec().domain, DkimSecrets.selectors(md),
                         md.getSpec().domain);

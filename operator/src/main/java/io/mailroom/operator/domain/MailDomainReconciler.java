@@ -110,7 +110,7 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
         String ns = md.getMetadata().getNamespace();
         String name = DkimSecrets.secretName(md);
         Secret secret = client.secrets().inNamespace(ns).withName(name).get();
-        DomainKeys.Keys keys = DomainKeys.ensure(md, secret == null ? null : secret.getData());
+        MailDomainKeys.Keys keys = MailDomainKeys.ensure(md, secret == null ? null : secret.getData());
         keys.generated().forEach(selector -> LOG.infof("generated DKIM key %s for %s", selector,
                 md.getSpec().domain));
         if (secret == null) {
@@ -129,7 +129,7 @@ public class MailDomainReconciler implements Reconciler<MailDomain>, Cleaner<Mai
     }
 
     private DomainRecord registerInStore(MailDomain md, MailRoom mr, Map<String, DkimKeyInfo> keys) {
-        return DomainKeys.register(stores.store(md.getMetadata().getNamespace(), mr.getMetadata().getName()), md,
+        return MailDomainKeys.register(stores.store(md.getMetadata().getNamespace(), mr.getMetadata().getName()), md,
                 keys);
     }
 

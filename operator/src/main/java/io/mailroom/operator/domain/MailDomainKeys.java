@@ -19,8 +19,8 @@ import java.util.Map;
  * A MailDomain's DKIM keys and its entry in the account store, without the API server: the reconciler
  * keeps the keys in a Secret, {@code ./mailroom deploy} in a file of the same shape.
  */
-public final class DomainKeys {
-    private DomainKeys() {}
+public final class MailDomainKeys {
+    private MailDomainKeys() {}
 
     /**
      * @param secretData the Secret's data after {@link #ensure} (base64 values, {@code <selector>.key})
