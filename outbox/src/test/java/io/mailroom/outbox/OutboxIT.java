@@ -10,6 +10,8 @@ import io.mailroom.outbox.peers.GreylistingServer;
 import io.mailroom.outbox.peers.RawSubmission;
 import io.mailroom.outbox.peers.SmtpSink;
 import io.mailroom.outbox.peers.Swaks;
+import io.mailroom.outbox.queue.QueueFilter;
+import io.mailroom.testkit.Await;
 import io.mailroom.testkit.DovecotExtension;
 import io.mailroom.testkit.FreePorts;
 import io.mailroom.testkit.ImapMailbox;
@@ -316,7 +318,9 @@ class OutboxIT {
             assertThat(s.cmd("X".repeat(5000))).startsWith("500 5.5.6");
             assertThat(s.cmd("FOO")).startsWith("500 5.5.2");
         }
-        Thread.sleep(500);
+        // had anything been spooled for example.net it would be delivered once this queue is drained
+        Await.until("nothing queued for example.net", Duration.ofSeconds(20), () -> outbox.queue()
+                .list(new QueueFilter(List.of(), null, "example.net", null, null, null)).isEmpty());
         assertThat(sink.messages()).noneMatch(m -> m.contains("smuggle-1"));
     }
 
