@@ -328,6 +328,7 @@ public final class DeliveryQueue {
         return change(f, m -> {
             due.cancel(m.id());
             save(m.withHeld(true));
+            return null;
         });
     }
 
@@ -335,7 +336,7 @@ public final class DeliveryQueue {
     public QueueChange release(QueueFilter f) throws IOException {
         return change(f, m -> {
             QueuedMessage r = save(m.withHeld(false));
-            due.schedule(r.id(), r.nextAttempt() == null || r.nextAttempt().isBefore(now()) ? now() : r.nextAttempt());
+            return r.nextAttempt() == null || r.nextAttempt().isBefore(now()) ? now() : r.nextAttempt();
         });
     }
 
@@ -345,7 +346,7 @@ public final class DeliveryQueue {
             if (m.held()) {
                 save(m.withHeld(false));
             }
-            due.schedule(m.id(), now());
+            return now();
         });
     }
 
@@ -356,6 +357,7 @@ public final class DeliveryQueue {
             spool.remove(m.id());
             messages.remove(m.id());
             LOG.infof("%s dropped by an administrator", m.id());
+            return null;
         });
     }
 
@@ -382,14 +384,20 @@ public final class DeliveryQueue {
             spool.remove(m.id());
             messages.remove(m.id());
             LOG.infof("%s bounced by an administrator", m.id());
+            return null;
         });
     }
 
     private interface Change {
-        void apply(QueuedMessage m) throws IOException;
+        /** Changes the message; returns when it is next due, or null when it is not to be scheduled. */
+        Instant apply(QueuedMessage m) throws IOException;
     }
 
-    /** Applies an operation to each selected message that no worker holds at the moment. */
+    /**
+     * Applies an operation to each selected message that no worker holds at the moment. The
+     * message is scheduled only once the operation let go of it: a worker woken earlier would find
+     * it busy and pass it by.
+     */
     private QueueChange change(QueueFilter f, Change op) throws IOException {
         if (f.isEmpty()) {
             throw new io.mailroom.common.InvalidInputException("select messages by id or by a filter");
@@ -401,14 +409,21 @@ public final class DeliveryQueue {
                 skipped.add(listed.id());
                 continue;
             }
+            Instant next = null;
             try {
                 QueuedMessage m = messages.get(listed.id());
                 if (m != null) {
-                    op.apply(m);
+                    next = op.apply(m);
                     changed.add(m.id());
                 }
+            } catch (IOException | RuntimeException e) {
+                next = messages.containsKey(listed.id()) && !messages.get(listed.id()).held() ? now() : null;
+                throw e;
             } finally {
                 busy.remove(listed.id());
+                if (next != null) {
+                    due.schedule(listed.id(), next);
+                }
             }
         }
         return new QueueChange(changed, skipped);
