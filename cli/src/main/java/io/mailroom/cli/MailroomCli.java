@@ -29,8 +29,8 @@ import picocli.CommandLine.ParentCommand;
 
 /** mailroom-cli: the command-line client of the Mail Room Controller API. */
 @Command(name = "mailroom-cli", mixinStandardHelpOptions = true, version = "mailroom-cli 0.1.0",
-        description = "Manage Mail Room accounts, aliases, domains, DKIM keys, DNS records and client certificates "
-                + "through the Controller API.",
+        description = "Manage Mail Room accounts, aliases, domains, DKIM keys, DNS records, client certificates "
+                + "and the Outbox's delivery queue through the Controller API.",
         footerHeading = "%nConnection:%n",
         footer = {"  URL:   --url or MAILROOM_URL (default http://127.0.0.1:6804)",
                 "  token: --token, --token-file, MAILROOM_TOKEN or MAILROOM_TOKEN_FILE",
@@ -49,7 +49,7 @@ import picocli.CommandLine.ParentCommand;
                 MailroomCli.DeleteDomain.class, MailroomCli.SetCatchAll.class, MailroomCli.DnsRecords.class,
                 MailroomCli.RotateDkim.class,
                 MailroomCli.GenerateCert.class, MailroomCli.RevokeCert.class, MailroomCli.ListCerts.class,
-                CommandLine.HelpCommand.class})
+                QueueCommands.class, CommandLine.HelpCommand.class})
 public class MailroomCli implements Runnable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String DEFAULT_URL = "http://127.0.0.1:6804";
@@ -113,7 +113,10 @@ public class MailroomCli implements Runnable {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
-        cmd.getSubcommands().values().forEach(c -> c.getCommandSpec().mixinStandardHelpOptions(true));
+        cmd.getSubcommands().values().forEach(c -> {
+            c.getCommandSpec().mixinStandardHelpOptions(true);
+            c.getSubcommands().values().forEach(s -> s.getCommandSpec().mixinStandardHelpOptions(true));
+        });
         cmd.setParameterExceptionHandler((ex, a) -> {
             err.println("mailroom-cli: " + ex.getMessage());
             if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {

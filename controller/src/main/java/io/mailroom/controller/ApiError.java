@@ -12,4 +12,13 @@ public record ApiError(String error) {
         }
         return b.build();
     }
+
+    /** The same body as text, for answers built outside JAX-RS's serialisation. */
+    public static String json(String message) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(new ApiError(message));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

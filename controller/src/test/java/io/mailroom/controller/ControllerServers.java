@@ -22,6 +22,9 @@ import java.util.Map;
 public class ControllerServers implements QuarkusTestResourceLifecycleManager {
     public static final String TOKEN = "test-token-0123456789abcdef";
     public static final String MX_HOST = "mail.example.test";
+    /** The token between the Controller and the Outbox's queue admin API (QueueCliIT runs that Outbox). */
+    public static final String OUTBOX_TOKEN = "outbox-token-0123456789abcdef";
+    static int outboxAdminPort;
 
     static RedisServer redis;
     static DovecotServer dovecot;
@@ -41,6 +44,9 @@ public class ControllerServers implements QuarkusTestResourceLifecycleManager {
             inboxCertificate = TestCertificates.selfSigned(dir.resolve("tls"), MX_HOST);
             Path tokenFile = dir.resolve("controller.token");
             Files.writeString(tokenFile, TOKEN + "\n");
+            Path outboxTokenFile = dir.resolve("outbox.token");
+            Files.writeString(outboxTokenFile, OUTBOX_TOKEN + "\n");
+            outboxAdminPort = io.mailroom.testkit.FreePorts.next();
 
             redis = new RedisServer();
             redis.start();
@@ -59,15 +65,17 @@ public class ControllerServers implements QuarkusTestResourceLifecycleManager {
                     .extraConfig(clientCertificateConfig(sslCa, certAuth));
             certDovecot.start();
 
-            return Map.of(
-                    "mailroom.redis.uri", redis.uri(),
-                    "mailroom.key-dir", keys.root().toString(),
-                    "mailroom.mail-root", dovecot.mailRoot().toString(),
-                    "mailroom.tls.cert", inboxCertificate.certificate().toString(),
-                    "mailroom.tls.key", inboxCertificate.key().toString(),
-                    "mailroom.hostname", MX_HOST,
-                    "mailroom.controller.token-file", tokenFile.toString(),
-                    "mailroom.bcrypt-cost", "4");
+            return Map.ofEntries(
+                    Map.entry("mailroom.controller.outbox-url", "http://127.0.0.1:" + outboxAdminPort),
+                    Map.entry("mailroom.controller.outbox-token-file", outboxTokenFile.toString()),
+                    Map.entry("mailroom.redis.uri", redis.uri()),
+                    Map.entry("mailroom.key-dir", keys.root().toString()),
+                    Map.entry("mailroom.mail-root", dovecot.mailRoot().toString()),
+                    Map.entry("mailroom.tls.cert", inboxCertificate.certificate().toString()),
+                    Map.entry("mailroom.tls.key", inboxCertificate.key().toString()),
+                    Map.entry("mailroom.hostname", MX_HOST),
+                    Map.entry("mailroom.controller.token-file", tokenFile.toString()),
+                    Map.entry("mailroom.bcrypt-cost", "4"));
         } catch (IOException e) {
             stop();
             throw new UncheckedIOException(e);

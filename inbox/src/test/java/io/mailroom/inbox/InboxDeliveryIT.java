@@ -255,10 +255,15 @@ class InboxDeliveryIT {
     }
 
     @Test
-    void partialDeliveryIsRetriedWithoutDuplicates() throws Exception {
+    void partialDeliveryIsRetriedWithoutDuplicatesAndSucceedsOnceTheQuotaIsLifted() throws Exception {
         store.setQuota("bob@example.test", "1k"); // Dovecot refuses bob's copy at DATA (over quota)
         String message = "From: s@example.com\r\nSubject: big one\r\n\r\n" + ("0123456789abcdef".repeat(4) + "\r\n").repeat(100) + ".";
-        for (int attempt = 0; attempt < 2; attempt++) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (attempt == 2) {
+                // the quota was raised: the sender's next retry gets through (removing it, setQuota(null), does
+                // not lift the limit: Dovecot keeps refusing, seemingly from the limit kept in maildirsize)
+                store.setQuota("bob@example.test", "10M");
+            }
             try (SmtpTalk c = new SmtpTalk(inbox.port())) {
                 c.reply();
                 c.command("EHLO client.example.com");
@@ -266,13 +271,22 @@ class InboxDeliveryIT {
                 assertThat(c.command("RCPT TO:<alice@example.test>")).startsWith("250");
                 assertThat(c.command("RCPT TO:<bob@example.test>")).startsWith("250");
                 assertThat(c.command("DATA")).startsWith("354");
-                // one reply for both: a 4xx so that bob's copy is not lost
-                assertThat(c.command(message)).startsWith("451 4.3.0 Delivered to some recipients only");
+                String reply = c.command(message);
+                if (attempt < 2) {
+                    // one reply for both: a 4xx so that bob's copy is not lost
+                    assertThat(reply).startsWith("451 4.3.0 Delivered to some recipients only");
+                    // the retry did not give alice a second copy, and bob has none yet
+                    assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString()
+                            .contains("Subject: big one");
+                    assertThat(inboxOf("bob@example.test", "bob-password")).isEmpty();
+                } else {
+                    assertThat(reply).startsWith("250");
+                }
             }
         }
-        // the retry did not give alice a second copy
+        // after the 250: one copy each (the inbox answers only after Dovecot took every copy)
         assertThat(inboxOf("alice@example.test", "alice-password")).singleElement().asString().contains("Subject: big one");
-        assertThat(inboxOf("bob@example.test", "bob-password")).isEmpty();
+        assertThat(inboxOf("bob@example.test", "bob-password")).singleElement().asString().contains("Subject: big one");
     }
 
     @Test

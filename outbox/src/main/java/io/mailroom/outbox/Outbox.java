@@ -7,6 +7,7 @@ import io.mailroom.outbox.delivery.ConnectionPool;
 import io.mailroom.outbox.delivery.LocalDelivery;
 import io.mailroom.outbox.delivery.MtaStsPolicies;
 import io.mailroom.outbox.delivery.MxResolver;
+import io.mailroom.outbox.admin.QueueAdminServer;
 import io.mailroom.outbox.delivery.RemoteDelivery;
 import io.mailroom.outbox.queue.DeliveryQueue;
 import io.mailroom.outbox.queue.Spool;
@@ -37,8 +38,15 @@ public final class Outbox implements AutoCloseable {
     private final SubmissionServer submissions;
     private final ConnectionPool pool;
     private final ScheduledExecutorService housekeeping;
+    private final QueueAdminServer admin;
 
     public Outbox(OutboxSettings s, AccountStore store, KeyDirectory keys, DnsResolver dns) throws IOException {
+        this(s, store, keys, dns, java.time.Clock.systemUTC());
+    }
+
+    /** @param clock the queue's time (tests move it to check a schedule of hours in milliseconds) */
+    public Outbox(OutboxSettings s, AccountStore store, KeyDirectory keys, DnsResolver dns, java.time.Clock clock)
+            throws IOException {
         ReloadingTls reloading = new ReloadingTls(s.tlsCert(), s.tlsKey());
         java.util.function.Supplier<SSLContext> tls = reloading::context;
         pool = new ConnectionPool(10_000, 8);
@@ -48,7 +56,8 @@ public final class Outbox implements AutoCloseable {
         DomainCache domains = new DomainCache(store, 5_000);
         LocalDelivery local = new LocalDelivery(store, domains::isLocal, s.lmtpHost(), s.lmtpPort(), s.hostname(),
                 (int) s.readTimeout().toMillis());
-        queue = new DeliveryQueue(new Spool(s.spoolDir()), s.retry(), remote, local, s.hostname(), s.workers());
+        queue = new DeliveryQueue(new Spool(s.spoolDir()), s.retry(), remote, local, s.hostname(), s.workers(), clock,
+                new java.util.Random());
         queue.start();
         SubmissionSession.Services services = new SubmissionSession.Services(s.hostname(),
                 new Authenticator(store, s.authCacheSize(), s.authMaxFailuresPerAccount(), s.authMaxFailuresPerIp(),
@@ -58,6 +67,9 @@ public final class Outbox implements AutoCloseable {
         InetAddress bind = InetAddress.getByName(s.bindAddress());
         submission = new SubmissionServer(bind, s.submissionPort(), false, tls, services, s.maxConnections());
         submissions = new SubmissionServer(bind, s.submissionsPort(), true, tls, services, s.maxConnections());
+        admin = s.adminToken().isPresent()
+                ? new QueueAdminServer(InetAddress.getByName(s.adminBindAddress()), s.adminPort(), s.adminToken().get(), queue)
+                : null;
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().factory());
         housekeeping.scheduleWithFixedDelay(pool::expire, 5, 5, TimeUnit.SECONDS);
     }
@@ -74,10 +86,18 @@ public final class Outbox implements AutoCloseable {
         return submissions.port();
     }
 
+    /** The queue admin API's port, or 0 when it is off (no token configured). */
+    public int adminPort() {
+        return admin == null ? 0 : admin.port();
+    }
+
     @Override
     public void close() throws IOException {
         submission.close();
         submissions.close();
+        if (admin != null) {
+            admin.close();
+        }
         housekeeping.shutdownNow();
         queue.stop();
         pool.closeAll();

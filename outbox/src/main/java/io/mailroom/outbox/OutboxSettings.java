@@ -21,7 +21,8 @@ public record OutboxSettings(String hostname, String bindAddress, int submission
         int remotePort, Map<String, Route> routes, RetrySchedule retry, int workers, long maxMessageSize,
         int maxRecipients, int rateLimit, Duration rateWindow, Duration connectTimeout, Duration readTimeout,
         String mtaStsUrlTemplate, Optional<Path> mtaStsCaFile, int authCacheSize, int authMaxFailuresPerAccount,
-        int authMaxFailuresPerIp, Duration authFailureWindow, int maxConnections) {
+        int authMaxFailuresPerIp, Duration authFailureWindow, int maxConnections, String adminBindAddress,
+        int adminPort, Optional<String> adminToken) {
 
     public static OutboxSettings from(Config c) {
         String home = c.getOptionalValue("mailroom.home", String.class).orElse(".mailroom");
@@ -58,7 +59,36 @@ public record OutboxSettings(String hostname, String bindAddress, int submission
                 c.getOptionalValue("mailroom.outbox.auth.max-failures-per-account", Integer.class).orElse(10),
                 c.getOptionalValue("mailroom.outbox.auth.max-failures-per-ip", Integer.class).orElse(30),
                 RetrySchedule.parse(str(c, "mailroom.outbox.auth.failure-window", "15m")),
-                c.getOptionalValue("mailroom.outbox.max-connections", Integer.class).orElse(1000));
+                c.getOptionalValue("mailroom.outbox.max-connections", Integer.class).orElse(1000),
+                c.getOptionalValue("mailroom.outbox.admin.bind-address", String.class)
+                        .orElse(c.getOptionalValue("mailroom.bind-address", String.class).orElse("127.0.0.1")),
+                c.getOptionalValue("mailroom.outbox.admin.port", Integer.class).orElse(6808),
+                adminToken(c));
+    }
+
+    /**
+     * The queue admin API's bearer token: {@code mailroom.outbox.admin.token}, or the file named by
+     * {@code mailroom.outbox.admin.token-file}; without either the API is not started.
+     */
+    private static Optional<String> adminToken(Config c) {
+        Optional<String> t = c.getOptionalValue("mailroom.outbox.admin.token", String.class).filter(x -> !x.isBlank());
+        if (t.isPresent()) {
+            return t;
+        }
+        Optional<String> file = c.getOptionalValue("mailroom.outbox.admin.token-file", String.class)
+                .filter(x -> !x.isBlank());
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String v = java.nio.file.Files.readString(Path.of(file.get())).strip();
+            if (v.length() < 16) {
+                throw new IllegalArgumentException("the queue admin token must have at least 16 characters");
+            }
+            return Optional.of(v);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the queue admin token file " + file.get(), e);
+        }
     }
 
     private static String str(Config c, String key, String def) {

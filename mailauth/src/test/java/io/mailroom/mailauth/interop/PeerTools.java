@@ -13,17 +13,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the reference implementations (dkimpy, Mail::DKIM, OpenDKIM) through the helper scripts in test resources. */
-final class PeerTools {
+public final class PeerTools {
     /** What a peer process printed and its exit status. */
-    record Run(int exit, String out, String err) {
-        List<String> lines() {
+    public record Run(int exit, String out, String err) {
+        public List<String> lines() {
             return out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
         }
     }
 
     private final Path dir;
 
-    PeerTools(Path dir) {
+    public PeerTools(Path dir) {
         this.dir = dir;
         for (String name : List.of("dkimpy_tool.py", "maildkim_tool.pl", "fakedns.py", "opendkim_verify.sh", "opendkim_sign.py")) {
             try (InputStream in = PeerTools.class.getResourceAsStream("/interop/" + name)) {
@@ -36,7 +36,7 @@ final class PeerTools {
         }
     }
 
-    Path file(String name, byte[] content) {
+    public Path file(String name, byte[] content) {
         try {
             return Files.write(dir.resolve(name), content);
         } catch (IOException e) {
@@ -49,7 +49,7 @@ final class PeerTools {
     }
 
     /** Writes a DNS table (name -> TXT text) as JSON. */
-    Path dns(String name, Map<String, String> records) {
+    public Path dns(String name, Map<String, String> records) {
         StringBuilder b = new StringBuilder("{");
         records.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append(json(k)).append(':').append(json(v)));
         return file(name, b.append('}').toString());
@@ -59,7 +59,7 @@ final class PeerTools {
         return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
-    Run python(String... args) {
+    public Run python(String... args) {
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", dir.resolve("dkimpy_tool.py").toString()));
         cmd.addAll(List.of(args));
         return run(cmd);

@@ -46,9 +46,13 @@ public final class Vectors {
     /**
      * Runs every case (a supplier returning null on success, else what went wrong), prints the
      * summary line and the failing names, and returns one dynamic test per case. Cases in
-     * {@code knownFailures} are reported but do not fail the build.
+     * {@code knownFailures} are reported but do not fail the build. A first test asserts the
+     * measured "N of M" exactly: M must be {@code expectedCases} (a suite that silently loads fewer
+     * cases fails) and N must be M minus the known failures (a known failure that starts to pass
+     * fails too, so that the list is kept true).
      */
-    public static List<DynamicTest> run(String label, Map<String, Supplier<String>> cases, Map<String, String> knownFailures) {
+    public static List<DynamicTest> run(String label, Map<String, Supplier<String>> cases, Map<String, String> knownFailures,
+            int expectedCases) {
         Map<String, String> failures = new LinkedHashMap<>();
         for (var e : cases.entrySet()) {
             String problem;
@@ -65,6 +69,17 @@ public final class Vectors {
                 .append(knownFailures.containsKey(k) ? " (known: " + knownFailures.get(k) + ")" : "").append('\n'));
         System.out.print(report);
         List<DynamicTest> tests = new ArrayList<>();
+        int passed = cases.size() - failures.size();
+        int expectedPassed = expectedCases - knownFailures.size();
+        tests.add(DynamicTest.dynamicTest(label + ": " + expectedPassed + " of " + expectedCases, () -> {
+            if (cases.size() != expectedCases) {
+                throw new AssertionError(label + ": " + cases.size() + " cases read, expected " + expectedCases);
+            }
+            if (!failures.keySet().equals(knownFailures.keySet())) {
+                throw new AssertionError(label + ": " + passed + " of " + cases.size() + " passed, expected "
+                        + expectedPassed + " (failing " + failures.keySet() + ", known " + knownFailures.keySet() + ")");
+            }
+        }));
         for (String name : cases.keySet()) {
             String problem = failures.get(name);
             tests.add(DynamicTest.dynamicTest(name, () -> {

@@ -19,12 +19,14 @@ import java.util.function.UnaryOperator;
  * @param eightBit    the message body is 8-bit (BODY=8BITMIME or non-ASCII content)
  * @param size        message size in bytes
  * @param arrival     when the message was accepted
- * @param nextAttempt when pending recipients are next tried
+ * @param nextAttempt when pending recipients are next tried; written before each attempt, so that
+ *                    an attempt cut short by a crash is repeated at this time, not at once
+ * @param held        an administrator put the message on hold: no attempt until it is released
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record QueuedMessage(String id, String sender, String envid, String ret, boolean smtputf8, boolean eightBit,
-        long size, Instant arrival, Instant nextAttempt, List<RecipientState> recipients) {
+        long size, Instant arrival, Instant nextAttempt, List<RecipientState> recipients, boolean held) {
     public QueuedMessage {
         recipients = List.copyOf(recipients);
     }
@@ -37,8 +39,17 @@ public record QueuedMessage(String id, String sender, String envid, String ret, 
         return pending().isEmpty();
     }
 
+    public QueuedMessage(String id, String sender, String envid, String ret, boolean smtputf8, boolean eightBit,
+            long size, Instant arrival, Instant nextAttempt, List<RecipientState> recipients) {
+        this(id, sender, envid, ret, smtputf8, eightBit, size, arrival, nextAttempt, recipients, false);
+    }
+
     public QueuedMessage withNextAttempt(Instant next) {
-        return new QueuedMessage(id, sender, envid, ret, smtputf8, eightBit, size, arrival, next, recipients);
+        return new QueuedMessage(id, sender, envid, ret, smtputf8, eightBit, size, arrival, next, recipients, held);
+    }
+
+    public QueuedMessage withHeld(boolean hold) {
+        return new QueuedMessage(id, sender, envid, ret, smtputf8, eightBit, size, arrival, nextAttempt, recipients, hold);
     }
 
     /** Replaces the state of one recipient (by address and position). */
@@ -49,6 +60,6 @@ public record QueuedMessage(String id, String sender, String envid, String ret, 
             throw new IllegalArgumentException("not a recipient of " + id + ": " + old.address());
         }
         rs.set(i, change.apply(old));
-        return new QueuedMessage(id, sender, envid, ret, smtputf8, eightBit, size, arrival, nextAttempt, rs);
+        return new QueuedMessage(id, sender, envid, ret, smtputf8, eightBit, size, arrival, nextAttempt, rs, held);
     }
 }

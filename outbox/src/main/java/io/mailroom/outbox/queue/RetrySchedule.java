@@ -1,9 +1,11 @@
 package io.mailroom.outbox.queue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.random.RandomGenerator;
 
 /**
  * When to retry after a temporary failure: the n-th retry waits the n-th interval of the list, the
@@ -20,6 +22,17 @@ public record RetrySchedule(List<Duration> intervals, Duration maxAge, Duration 
 
     public Duration after(int attempts) {
         return intervals.get(Math.max(0, Math.min(attempts - 1, intervals.size() - 1)));
+    }
+
+    /**
+     * When to try again if the {@code attempt}-th attempt, starting at {@code now}, fails: the
+     * interval plus a random 0 to 10 % of it, so that messages deferred together (a peer down, a
+     * restart) do not all come back in the same second.
+     */
+    public Instant next(int attempt, Instant now, RandomGenerator random) {
+        long ms = after(attempt).toMillis();
+        long jitter = ms / 10 <= 0 ? 0 : random.nextLong(ms / 10 + 1);
+        return now.plusMillis(ms + jitter);
     }
 
     /** Parses {@code 1m,5m,1h} (units ms, s, m, h, d) or ISO-8601 durations. */

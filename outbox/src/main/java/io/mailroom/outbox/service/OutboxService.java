@@ -4,6 +4,7 @@ import io.mailroom.common.keys.KeyDirectory;
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.outbox.Outbox;
 import io.mailroom.outbox.OutboxSettings;
+import io.mailroom.outbox.queue.DeferralReason;
 import io.mailroom.mailauth.dns.DnsjavaResolver;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -45,6 +46,10 @@ public class OutboxService implements HealthCheck {
         FunctionCounter.builder("outbox_deliveries", q, x -> x.deferred.get()).tag("result", "deferred").register(registry);
         FunctionCounter.builder("outbox_deliveries", q, x -> x.failed.get()).tag("result", "failed").register(registry);
         FunctionCounter.builder("outbox_dsn_sent", q, x -> x.dsnSent.get()).register(registry);
+        for (DeferralReason r : DeferralReason.values()) {
+            FunctionCounter.builder("outbox_deferrals", q, x -> x.deferrals(r)).tag("reason", r.label())
+                    .description("recipients deferred, by the subject of the status code (RFC 3463)").register(registry);
+        }
     }
 
     void stop(@Observes ShutdownEvent e) throws IOException {

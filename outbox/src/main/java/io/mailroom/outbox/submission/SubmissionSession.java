@@ -22,7 +22,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -428,8 +427,8 @@ public final class SubmissionSession {
         byte[] prepared = MessagePreparer.prepare(msg, parsed, s.hostname(), received);
         String fromDomain = from.get(0).substring(from.get(0).lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
         byte[] signed = s.signer() == null ? prepared : s.signer().sign(prepared, fromDomain);
-        QueuedMessage qm = new QueuedMessage(id, sender, envid, ret, smtputf8, eight, signed.length, Instant.now(),
-                Instant.now(), rcpts);
+        QueuedMessage qm = new QueuedMessage(id, sender, envid, ret, smtputf8, eight, signed.length,
+                s.queue().now(), null, rcpts);
         try {
             s.queue().submit(qm, signed);
         } catch (IOException e) {

@@ -16,6 +16,8 @@ public final class OutboxProcess implements AutoCloseable {
     private final Process process;
     public final int submissionPort;
     public final int submissionsPort;
+    /** The queue admin API's port, 0 when it is off. */
+    public final int adminPort;
 
     public OutboxProcess(Map<String, String> props, Path log) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -36,7 +38,7 @@ public final class OutboxProcess implements AutoCloseable {
             seen.append(line).append('\n');
             if (line.startsWith("READY ")) {
                 String[] p = line.split(" ");
-                ports = new int[] {Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+                ports = new int[] {Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3])};
                 break;
             }
         }
@@ -45,6 +47,7 @@ public final class OutboxProcess implements AutoCloseable {
         }
         submissionPort = ports[0];
         submissionsPort = ports[1];
+        adminPort = ports[2];
         Files.writeString(log, seen);
         // keep draining its output so that it never blocks on a full pipe
         Thread.ofVirtual().start(() -> {

@@ -26,7 +26,7 @@ class SpoolTest {
         QueuedMessage m = message(Spool.newId());
         byte[] body = "Subject: x\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII);
         spool.store(m, body);
-        QueuedMessage later = m.update(m.recipients().get(0), r -> r.delivered("250 ok", "mx.example.net"));
+        QueuedMessage later = m.update(m.recipients().get(0), r -> r.delivered(Instant.now(), "250 ok", "mx.example.net"));
         spool.save(later);
         QueuedMessage other = message(Spool.newId());
         spool.store(other, body);
