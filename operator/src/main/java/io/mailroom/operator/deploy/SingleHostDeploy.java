@@ -156,6 +156,8 @@ public final class SingleHostDeploy {
         Secret token = kept(dir, "controller-token", () -> InstallationSecrets.controllerToken(mr));
         secrets.put(ca.getMetadata().getName(), ca);
         secrets.put(token.getMetadata().getName(), token);
+        Secret outboxAdmin = kept(dir, "outbox-admin-token", () -> InstallationSecrets.outboxAdminToken(mr));
+        secrets.put(outboxAdmin.getMetadata().getName(), outboxAdmin);
         // each MailDomain's DKIM keys, made once and kept like the Secret the operator makes
         List<MailDomain> domains = new ArrayList<>();
         for (MailDomain md : inst.domains()) {

@@ -24,11 +24,12 @@ public final class ComponentConfig {
     public static final String DOVECOT_DICT_CERT_AUTH = "mailroom/dovecot/dovecot-dict-cert-auth.conf.ext";
 
     static final int SMTP = 25, SUBMISSION = 587, SUBMISSIONS = 465, IMAPS = 993, LMTP = 24, CONTROLLER = 6804,
-            HTTP = 8080, RSPAMD = 11333, REDIS = 6379, DNS = 53;
+            HTTP = 8080, OUTBOX_ADMIN = 6808, RSPAMD = 11333, REDIS = 6379, DNS = 53;
     static final String TLS_DIR = "/etc/mailroom/tls";
     static final String KEYS_DIR = "/etc/mailroom/keys";
     static final String SPOOL_DIR = "/var/spool/mailroom";
     static final String TOKEN_DIR = "/etc/mailroom/token";
+    static final String OUTBOX_ADMIN_TOKEN_DIR = "/etc/mailroom/outbox-admin";
     static final String BACKUP_KEY_DIR = "/etc/mailroom/backup-key";
     static final String BACKUP_DIR = "/backup";
     static final String RCLONE_DIR = "/etc/mailroom/rclone";
@@ -74,11 +75,16 @@ public final class ComponentConfig {
                 d.put("MAILROOM_SUBMISSION_PORT", String.valueOf(SUBMISSION));
                 d.put("MAILROOM_SUBMISSIONS_PORT", String.valueOf(SUBMISSIONS));
                 d.put("MAILROOM_OUTBOX_SPOOL_DIR", SPOOL_DIR);
+                d.put("MAILROOM_OUTBOX_ADMIN_PORT", String.valueOf(OUTBOX_ADMIN));
+                d.put("MAILROOM_OUTBOX_ADMIN_TOKEN_FILE", OUTBOX_ADMIN_TOKEN_DIR + "/token");
             }
             case CONTROLLER -> {
                 common(d, n, s.hostnames.submission, CONTROLLER);
                 d.put("MAILROOM_CONTROLLER_PORT", String.valueOf(CONTROLLER));
                 d.put("MAILROOM_CONTROLLER_TOKEN_FILE", TOKEN_DIR + "/token");
+                // one Outbox replica's queue: the Service picks one (issue of several replicas: see the README)
+                d.put("MAILROOM_CONTROLLER_OUTBOX_URL", "http://" + n.outboxAdmin() + ":" + OUTBOX_ADMIN);
+                d.put("MAILROOM_CONTROLLER_OUTBOX_TOKEN_FILE", OUTBOX_ADMIN_TOKEN_DIR + "/token");
                 d.put("MAILROOM_MX_HOST", s.hostnames.mx);
             }
             case DOVECOT -> {

@@ -27,12 +27,20 @@ public final class InstallationSecrets {
     }
 
     public static Secret controllerToken(MailRoom mr) {
-        MailRoomNames names = MailRoomNames.of(mr.getMetadata().getName());
+        return token(mr, MailRoomNames.of(mr.getMetadata().getName()).controllerToken(), Component.CONTROLLER);
+    }
+
+    /** The bearer token of the Outbox's queue admin API; the Controller mounts it too. */
+    public static Secret outboxAdminToken(MailRoom mr) {
+        return token(mr, MailRoomNames.of(mr.getMetadata().getName()).outboxAdminToken(), Component.OUTBOX);
+    }
+
+    private static Secret token(MailRoom mr, String name, Component c) {
         byte[] token = new byte[32];
         RANDOM.nextBytes(token);
-        return new SecretBuilder().withNewMetadata().withName(names.controllerToken())
+        return new SecretBuilder().withNewMetadata().withName(name)
                 .withNamespace(mr.getMetadata().getNamespace())
-                .withLabels(MailRoomManifests.labels(mr, Component.CONTROLLER)).endMetadata().withType("Opaque")
+                .withLabels(MailRoomManifests.labels(mr, c)).endMetadata().withType("Opaque")
                 .withData(Map.of("token",
                         SecretData.encode(Base64.getUrlEncoder().withoutPadding().encodeToString(token))))
                 .build();

@@ -105,6 +105,7 @@ public class MailRoomManifests {
                 port("submissions", SUBMISSIONS, "TCP")));
         list.add(publicService(mr, Component.DOVECOT, n.of(Component.DOVECOT), port("imaps", IMAPS, "TCP")));
         list.add(internalService(mr, Component.DOVECOT, n.lmtp(), port("lmtp", LMTP, "TCP")));
+        list.add(internalService(mr, Component.OUTBOX, n.outboxAdmin(), port("admin", OUTBOX_ADMIN, "TCP")));
         list.add(internalService(mr, Component.CONTROLLER, n.of(Component.CONTROLLER),
                 port("http", CONTROLLER, "TCP")));
         if (rspamdEnabled(mr.getSpec())) {
@@ -149,7 +150,9 @@ public class MailRoomManifests {
                 .withNewPodSelector().withMatchLabels(Map.of(INSTANCE, name(mr))).endPodSelector()
                 .withPolicyTypes("Ingress").endSpec().build());
         list.add(policy(mr, Component.INBOX, rule(List.of(), tcp(SMTP))));
-        list.add(policy(mr, Component.OUTBOX, rule(List.of(), tcp(SUBMISSION), tcp(SUBMISSIONS))));
+        list.add(policy(mr, Component.OUTBOX, rule(List.of(), tcp(SUBMISSION), tcp(SUBMISSIONS)),
+                // the queue admin API: the Controller only
+                rule(List.of(peer(mr, Component.CONTROLLER)), tcp(OUTBOX_ADMIN))));
         list.add(policy(mr, Component.DOVECOT, rule(List.of(), tcp(IMAPS)),
                 rule(List.of(peer(mr, Component.INBOX), peer(mr, Component.OUTBOX)), tcp(LMTP))));
         list.add(policy(mr, Component.CONTROLLER,
@@ -239,6 +242,11 @@ public class MailRoomManifests {
                     claims.add(claim("queue", mr.getSpec().storage == null ? null : mr.getSpec().storage.queue,
                             "1Gi"));
                     mounts.add(mount("queue", SPOOL_DIR, false));
+                    ports.add(containerPort("admin", OUTBOX_ADMIN, "TCP"));
+                }
+                if (c == Component.OUTBOX || c == Component.CONTROLLER) {
+                    volumes.add(secretVolume("outbox-admin", n.outboxAdminToken()));
+                    mounts.add(mount("outbox-admin", OUTBOX_ADMIN_TOKEN_DIR, true));
                 }
                 ports.add(containerPort("http", http, "TCP"));
                 container.setPorts(ports);

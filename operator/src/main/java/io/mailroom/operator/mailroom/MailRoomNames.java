@@ -26,6 +26,16 @@ public record MailRoomNames(String base) {
         return base + "-controller-token";
     }
 
+    /** The Secret of the Outbox's queue admin token, which the Controller sends (mailroom-cli queue). */
+    public String outboxAdminToken() {
+        return base + "-outbox-admin-token";
+    }
+
+    /** The internal Service of the Outbox's queue admin API, reachable from the Controller only. */
+    public String outboxAdmin() {
+        return base + "-outbox-admin";
+    }
+
     public String backup() {
         return base + "-backup";
     }

@@ -217,6 +217,10 @@ public class MailRoomReconciler implements Reconciler<MailRoom> {
                 .get() == null) {
             applier.createIfAbsent(mr, InstallationSecrets.controllerToken(mr));
         }
+        if (client.secrets().inNamespace(mr.getMetadata().getNamespace()).withName(names.outboxAdminToken())
+                .get() == null) {
+            applier.createIfAbsent(mr, InstallationSecrets.outboxAdminToken(mr));
+        }
     }
 
     @Override

@@ -102,7 +102,7 @@ class MailRoomReconcilerTest {
                 .containsExactlyInAnyOrder("mailroom-inbox", "mailroom-outbox", "mailroom-controller",
                         "mailroom-dovecot", "mailroom-rspamd", "mailroom-redis", "mailroom-unbound", "mailroom-backup");
         assertThat(client.secrets().inNamespace(ns).list().getItems()).extracting(c -> c.getMetadata().getName())
-                .containsExactlyInAnyOrder("mailroom-ca", "mailroom-controller-token");
+                .containsExactlyInAnyOrder("mailroom-ca", "mailroom-controller-token", "mailroom-outbox-admin-token");
         assertThat(client.network().v1().networkPolicies().inNamespace(ns).list().getItems())
                 .extracting(c -> c.getMetadata().getName())
                 .containsExactlyInAnyOrder("mailroom-default-deny", "mailroom-inbox", "mailroom-outbox",
@@ -113,7 +113,8 @@ class MailRoomReconcilerTest {
         Map<String, Service> services = new TreeMap<>();
         client.services().inNamespace(ns).list().getItems().forEach(s -> services.put(s.getMetadata().getName(), s));
         assertThat(services).containsOnlyKeys("mailroom-inbox", "mailroom-outbox", "mailroom-dovecot", "mailroom-lmtp",
-                "mailroom-controller", "mailroom-rspamd", "mailroom-redis", "mailroom-unbound");
+                "mailroom-controller", "mailroom-rspamd", "mailroom-redis", "mailroom-unbound", "mailroom-outbox-admin");
+        assertThat(ports(services.get("mailroom-outbox-admin"))).containsExactly(6808);
         assertThat(ports(services.get("mailroom-inbox"))).containsExactly(25);
         assertThat(ports(services.get("mailroom-outbox"))).containsExactly(587, 465);
         assertThat(ports(services.get("mailroom-dovecot"))).containsExactly(993);
@@ -121,7 +122,7 @@ class MailRoomReconcilerTest {
             assertThat(services.get(pub).getSpec().getType()).isEqualTo("LoadBalancer");
         }
         for (String internal : List.of("mailroom-lmtp", "mailroom-controller", "mailroom-rspamd", "mailroom-redis",
-                "mailroom-unbound")) {
+                "mailroom-unbound", "mailroom-outbox-admin")) {
             assertThat(services.get(internal).getSpec().getType()).isEqualTo("ClusterIP");
         }
         assertThat(ports(services.get("mailroom-lmtp"))).containsExactly(24);
@@ -283,6 +284,13 @@ class MailRoomReconcilerTest {
         assertThat(dovecot.getSpec().getIngress().get(1).getPorts().get(0).getPort().getIntVal()).isEqualTo(24);
         assertThat(dovecot.getSpec().getIngress().get(1).getFrom()).extracting(p -> p.getPodSelector().getMatchLabels()
                 .get(MailRoomManifests.COMPONENT)).containsExactlyInAnyOrder("inbox", "outbox");
+        // the Outbox's queue admin API only from the Controller, submission from anywhere
+        NetworkPolicy outbox = client.network().v1().networkPolicies().inNamespace("np").withName("mailroom-outbox")
+                .get();
+        assertThat(outbox.getSpec().getIngress()).hasSize(2);
+        assertThat(outbox.getSpec().getIngress().get(1).getPorts().get(0).getPort().getIntVal()).isEqualTo(6808);
+        assertThat(outbox.getSpec().getIngress().get(1).getFrom()).extracting(p -> p.getPodSelector().getMatchLabels()
+                .get(MailRoomManifests.COMPONENT)).containsExactly("controller");
     }
 
     @Test

@@ -248,19 +248,7 @@ class OperatorOutputOnPodmanIT {
     @Order(3)
     void theCliCreatesAUserThroughTheControllerContainerWhoThenLogsIn() throws Exception {
         withLogs(() -> {
-            String token = Fixtures.decode(client.secrets().inNamespace(NS).withName("mailroom-controller-token")
-                    .get(), "token");
-            ProcessBuilder pb = new ProcessBuilder(Examples.root().resolve("cli/mailroom-cli").toString(),
-                    "create-user", "carol@example.com", "--password-stdin").redirectErrorStream(true);
-            pb.environment().put("MAILROOM_URL", "http://" + ip("mailroom-controller-0") + ":6804");
-            pb.environment().put("MAILROOM_TOKEN", token);
-            Process p = pb.start();
-            try (OutputStream in = p.getOutputStream()) {
-                in.write("carols-long-password-1\n".getBytes(StandardCharsets.UTF_8));
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(out).isZero();
+            cliWithInput("carols-long-password-1\n", "create-user", "carol@example.com", "--password-stdin");
             assertThat(imapLogin("carol@example.com", "carols-long-password-1")).isTrue();
             assertThat(imapLogin("carol@example.com", "not-her-password")).isFalse();
         });
@@ -279,6 +267,8 @@ class OperatorOutputOnPodmanIT {
             assertThat(out).contains("250 ");
             String message = awaitMessage("bob@example.com", bobPassword, subject);
             assertThat(message).containsPattern("(?m)^DKIM-Signature: .*d=example.com");
+            // the queue through the Controller container to the Outbox's admin API: delivered, so empty
+            assertThat(cli("queue", "list")).doesNotContain("bob@example.com");
         });
     }
 
@@ -374,6 +364,29 @@ class OperatorOutputOnPodmanIT {
             }
             throw new AssertionError(t);
         }
+    }
+
+    /** mailroom-cli against the Controller pod, with the token from the Secret the operator wrote. */
+    private String cliWithInput(String input, String... args) throws Exception {
+        String token = Fixtures.decode(client.secrets().inNamespace(NS).withName("mailroom-controller-token").get(),
+                "token");
+        List<String> command = new ArrayList<>(List.of(Examples.root().resolve("cli/mailroom-cli").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("MAILROOM_URL", "http://" + ip("mailroom-controller-0") + ":6804");
+        pb.environment().put("MAILROOM_TOKEN", token);
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private String cli(String... args) throws Exception {
+        return cliWithInput("", args);
     }
 
     private static String swaks(String... args) throws Exception {
