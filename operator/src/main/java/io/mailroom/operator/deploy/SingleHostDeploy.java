@@ -285,11 +285,11 @@ public final class SingleHostDeploy {
             List<PodmanKubelet.HostPort> hostPorts = new ArrayList<>();
             String ns = o.getMetadata().getNamespace() == null ? "default" : o.getMetadata().getNamespace();
             for (Service s : services) {
-                if (!selects(s, labels)) {
+                if (!PodmanKubelet.selects(s, labels)) {
                     continue;
                 }
                 String n = s.getMetadata().getName();
-                aliases.addAll(List.of(n, n + "." + ns, n + "." + ns + ".svc", n + "." + ns + ".svc.cluster.local"));
+                aliases.addAll(PodmanKubelet.serviceNames(n, ns));
                 ownIps.add(ips.get(n));
                 hostPorts.addAll(hostPorts(s, address, portOverrides));
             }
@@ -489,12 +489,6 @@ public final class SingleHostDeploy {
 
     static List<String> images(OperatorSettings s) {
         return ORDER.stream().map(c -> s.imageRegistry() + "/" + c + ":" + s.imageTag()).toList();
-    }
-
-    private static boolean selects(Service s, Map<String, String> labels) {
-        Map<String, String> selector = s.getSpec().getSelector();
-        return selector != null && !selector.isEmpty()
-                && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
     }
 
     private static void mkdirPrivate(Path dir) {

@@ -532,6 +532,19 @@ public final class PodmanKubelet {
         return out;
     }
 
+    /** Whether a Service's selector picks a pod with these labels (a Service without one picks none). */
+    public static boolean selects(io.fabric8.kubernetes.api.model.Service s, Map<String, String> labels) {
+        Map<String, String> selector = s.getSpec().getSelector();
+        return selector != null && !selector.isEmpty()
+                && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+
+    /** The names cluster DNS gives a Service, each a network alias of the pods it selects. */
+    public static List<String> serviceNames(String service, String namespace) {
+        return List.of(service, service + "." + namespace, service + "." + namespace + ".svc",
+                service + "." + namespace + ".svc.cluster.local");
+    }
+
     static String hostPort(String ip, int port) {
         return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port;
     }

@@ -1,7 +1,6 @@
 package io.mailroom.operator.podman;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -11,12 +10,9 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +127,7 @@ public final class PodmanCluster implements AutoCloseable {
     private int syncPods(String workload, Integer replicas, PodTemplateSpec template, List<String> claimTemplates,
             List<Service> services) {
         int want = replicas == null ? 1 : replicas;
-        String hash = hash(template);
+        String hash = io.mailroom.operator.kube.ResourceApplier.hash(template);
         int ready = 0;
         for (int i = 0; i < want; i++) {
             String name = workload + "-" + i;
@@ -155,10 +151,10 @@ public final class PodmanCluster implements AutoCloseable {
         Map<String, String> labels = template.getMetadata().getLabels();
         List<String> aliases = new ArrayList<>();
         Optional<String> ip = Optional.empty();
-        List<Service> selecting = services.stream().filter(s -> selects(s, labels)).toList();
+        List<Service> selecting = services.stream().filter(s -> PodmanKubelet.selects(s, labels)).toList();
         for (Service s : selecting) {
             String n = s.getMetadata().getName();
-            aliases.addAll(List.of(n, n + "." + ns, n + "." + ns + ".svc", n + "." + ns + ".svc.cluster.local"));
+            aliases.addAll(PodmanKubelet.serviceNames(n, ns));
         }
         if (replicas == 1 && selecting.size() == 1) {
             ip = Optional.ofNullable(selecting.get(0).getSpec().getClusterIP()).filter(a -> a.startsWith(subnetPrefix + "."));
@@ -213,28 +209,6 @@ public final class PodmanCluster implements AutoCloseable {
                 return Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
             }
         };
-    }
-
-    private static boolean selects(Service s, Map<String, String> labels) {
-        Map<String, String> selector = s.getSpec().getSelector();
-        return selector != null && !selector.isEmpty()
-                && selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
-    }
-
-    static String hash(HasMetadata o) {
-        return hashOf(Serialization.asJson(o));
-    }
-
-    static String hash(PodTemplateSpec t) {
-        return hashOf(Serialization.asJson(t));
-    }
-
-    private static String hashOf(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes())).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Every pod's container log, for a failure message. */
