@@ -253,7 +253,7 @@ public final class SmtpSyntax {
             int eq = p.indexOf('=');
             String key = (eq < 0 ? p : p.substring(0, eq)).toUpperCase(Locale.ROOT);
             if (out.containsKey(key)) {
-                throw new SyntaxException("501 5.5.4 Duplicate parameter " + key);
+                throw new SyntaxException("501 5.5.4 Duplicate parameter " + safe(key));
             }
             out.put(key, eq < 0 ? null : p.substring(eq + 1));
         }
@@ -270,6 +270,8 @@ public final class SmtpSyntax {
     }
 
     private static String safe(String key) {
-        return key.length() > 20 ? key.substring(0, 20) : key.replaceAll("[^A-Z0-9-]", "?");
+        // sanitise before truncating: the key is client bytes echoed in a reply (no CR, LF or NUL)
+        String printable = key.replaceAll("[^A-Z0-9-]", "?");
+        return printable.length() > 20 ? printable.substring(0, 20) : printable;
     }
 }
