@@ -52,7 +52,7 @@ public class InboxService implements HealthCheck {
                 .server(config.getOptionalValue("mailroom.dns.host", String.class).orElse("127.0.0.1"),
                         config.getOptionalValue("mailroom.dns.port", Integer.class).orElse(53))
                 .timeout(Duration.ofSeconds(5)).build();
-        MailAuthentication auth = new MailAuthentication(dns, s.smtp().hostName());
+        MailAuthentication auth = new MailAuthentication(dns, s.smtp().hostName(), InboxConfig.dmarcVersion(config));
         InboxMetrics metrics = new InboxMetrics() {
             @Override
             public void message(String result) {
@@ -71,9 +71,10 @@ public class InboxService implements HealthCheck {
                     InboxConfig.duration(config, "mailroom.inbox.reputation-ttl", "1h")), s.dnsblZones(), s.dnsbl(), s.rdns(), metrics));
         }
         server = new InboxServer(pipeline).start();
-        LOG.infof("Inbox listening on %s:%d (TLS %s; spf=%s dkim=%s arc=%s dmarc=%s rspamd=%s)",
+        LOG.infof("Inbox listening on %s:%d (TLS %s; spf=%s dkim=%s arc=%s dmarc=%s (%s) rspamd=%s)",
                 s.smtp().bindAddress() == null ? "*" : s.smtp().bindAddress().getHostAddress(), server.port(),
-                s.smtp().tlsEnabled() ? "on" : "off", s.spf(), s.dkim(), s.arc(), s.dmarc(), s.rspamd());
+                s.smtp().tlsEnabled() ? "on" : "off", s.spf(), s.dkim(), s.arc(), s.dmarc(), InboxConfig.dmarcVersion(config).keyword(),
+                s.rspamd());
     }
 
     void stop(@Observes ShutdownEvent e) {
