@@ -3,12 +3,14 @@ package io.mailroom.inbox.service;
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.common.store.DeliveryLedger;
 import io.mailroom.common.store.ClientReputationCache;
+import io.mailroom.common.store.ReceivedReports;
 import io.mailroom.inbox.ConnectionChecks;
 import io.mailroom.inbox.InboxMetrics;
 import io.mailroom.inbox.InboxPipeline;
 import io.mailroom.inbox.InboxServer;
 import io.mailroom.inbox.InboxSettings;
 import io.mailroom.inbox.MailAuthentication;
+import io.mailroom.inbox.ReportIntake;
 import io.mailroom.mailauth.dns.DnsjavaResolver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -65,7 +67,8 @@ public class InboxService implements HealthCheck {
             }
         };
         DeliveryLedger ledger = new DeliveryLedger(redis, InboxConfig.duration(config, "mailroom.inbox.ledger-ttl", "5d"));
-        InboxPipeline pipeline = new InboxPipeline(s, store, ledger, auth, metrics);
+        InboxPipeline pipeline = new InboxPipeline(s, store, ledger, auth, metrics)
+                .reportIntake(new ReportIntake(new ReceivedReports(redis)));
         if (s.dnsbl().enabled() || s.rdns().enabled()) {
             pipeline.connectionChecks(new ConnectionChecks(dns, new ClientReputationCache(redis,
                     InboxConfig.duration(config, "mailroom.inbox.reputation-ttl", "1h")), s.dnsblZones(), s.dnsbl(), s.rdns(), metrics));
