@@ -30,7 +30,7 @@ import picocli.CommandLine.ParentCommand;
 /** mailroom-cli: the command-line client of the Mail Room Controller API. */
 @Command(name = "mailroom-cli", mixinStandardHelpOptions = true, version = "mailroom-cli 0.1.0",
         description = "Manage Mail Room accounts, aliases, domains, DKIM keys, DNS records, client certificates "
-                + "and the Outbox's delivery queue through the Controller API.",
+                + "and the Outbox's delivery queue through the Controller API, and read the DMARC and TLS reports received.",
         footerHeading = "%nConnection:%n",
         footer = {"  URL:   --url or MAILROOM_URL (default http://127.0.0.1:6804)",
                 "  token: --token, --token-file, MAILROOM_TOKEN or MAILROOM_TOKEN_FILE",
@@ -47,7 +47,7 @@ import picocli.CommandLine.ParentCommand;
                 MailroomCli.AddAlias.class, MailroomCli.RemoveAlias.class, MailroomCli.ListAliases.class,
                 MailroomCli.AddDomain.class, MailroomCli.ListDomains.class, MailroomCli.GetDomain.class,
                 MailroomCli.DeleteDomain.class, MailroomCli.SetCatchAll.class, MailroomCli.DnsRecords.class,
-                MailroomCli.RotateDkim.class,
+                MailroomCli.RotateDkim.class, ReportCommands.Dmarc.class, ReportCommands.Tls.class,
                 MailroomCli.GenerateCert.class, MailroomCli.RevokeCert.class, MailroomCli.ListCerts.class,
                 QueueCommands.class, CommandLine.HelpCommand.class})
 public class MailroomCli implements Runnable {

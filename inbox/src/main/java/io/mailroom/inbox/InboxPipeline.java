@@ -20,6 +20,7 @@ public final class InboxPipeline {
     private final SuccessNotices successNotices = new SuccessNotices(this);
     private final io.mailroom.mailauth.arc.TrustedSealers arcSealers;
     private ConnectionChecks connectionChecks;
+    private ReportIntake reportIntake;
     private final AtomicLong counter = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20));
 
     public InboxPipeline(InboxSettings settings, AccountStore accounts, DeliveryLedger ledger, MailAuthentication auth,
@@ -45,6 +46,13 @@ public final class InboxPipeline {
         return this;
     }
 
+    /** Adds the reading of DMARC and TLS reports that arrive at a domain's report address. */
+    public InboxPipeline reportIntake(ReportIntake intake) {
+        this.reportIntake = intake;
+        return this;
+    }
+
+    ReportIntake reportIntake() { return reportIntake; }
     ConnectionChecks connectionChecks() { return connectionChecks; }
     InboxSettings settings() { return settings; }
     AccountStore accounts() { return accounts; }

@@ -254,6 +254,10 @@ final class InboxTransaction implements EnvelopeHandler {
             throw new RejectException(outcome.reply().code(), outcome.reply().text());
         }
         LOG.fine(() -> queueId + ": delivered from <" + mail.address() + "> to " + targets.size() + " recipient(s)");
+        if (pipeline.reportIntake() != null) {
+            // after Dovecot has it: a report that does not read is still delivered mail
+            pipeline.reportIntake().delivered(targets.stream().map(t -> t.rcpt().address()).toList(), original, queueId);
+        }
         try {
             pipeline.successNotices().send(mail, targets, original, queueId);
         } catch (RuntimeException e) {

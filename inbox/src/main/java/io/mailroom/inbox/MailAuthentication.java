@@ -10,6 +10,7 @@ import io.mailroom.mailauth.dmarc.DmarcEvaluator;
 import io.mailroom.mailauth.dmarc.DmarcInput;
 import io.mailroom.mailauth.dmarc.DmarcRecord;
 import io.mailroom.mailauth.dmarc.DmarcResult;
+import io.mailroom.mailauth.dmarc.DmarcVersion;
 import io.mailroom.mailauth.dns.DnsResolver;
 import io.mailroom.mailauth.message.Message;
 import io.mailroom.mailauth.spf.SpfEvaluator;
@@ -45,10 +46,15 @@ public final class MailAuthentication {
     private final DmarcEvaluator dmarc;
 
     public MailAuthentication(DnsResolver dns, String receiverHostName) {
+        this(dns, receiverHostName, DmarcVersion.DEFAULT);
+    }
+
+    /** @param dmarcVersion RFC 9989 (tree walk) or RFC 7489 (Public Suffix List) DMARC */
+    public MailAuthentication(DnsResolver dns, String receiverHostName, DmarcVersion dmarcVersion) {
         this.spf = new SpfEvaluator(dns, SpfEvaluator.Settings.defaults().withReceiver(receiverHostName));
         this.dkim = new DkimVerifier(dns);
         this.arc = new ArcVerifier(dns);
-        this.dmarc = new DmarcEvaluator(dns);
+        this.dmarc = new DmarcEvaluator(dns, dmarcVersion);
     }
 
     /** SPF of the MAIL FROM identity (postmaster@HELO for the null sender). */

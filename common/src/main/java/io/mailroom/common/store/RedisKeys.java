@@ -23,7 +23,24 @@ public final class RedisKeys {
     /** {@code rdns:<ip>} = forward-confirmed reverse name or "" with a TTL (Inbox connection checks). */
     public static final String RDNS = "rdns:";
 
+    /**
+     * {@code dmarc-reports:<domain>}: a hash of the DMARC aggregate reports received for the
+     * domain, field {@code <reporter>!<report id>} (a resent report replaces itself), value the
+     * parsed report as JSON (ReceivedReports).
+     */
+    public static final String DMARC_REPORTS = "dmarc-reports:";
+    /** {@code tls-reports:<domain>}: the same for SMTP TLS reports (RFC 8460). */
+    public static final String TLS_REPORTS = "tls-reports:";
+
     private RedisKeys() {}
+
+    public static String dmarcReports(String domain) {
+        return DMARC_REPORTS + domain;
+    }
+
+    public static String tlsReports(String domain) {
+        return TLS_REPORTS + domain;
+    }
 
     public static String user(String address) {
         return USER + address;

@@ -3,6 +3,7 @@ package io.mailroom.inbox.service;
 import io.mailroom.common.smtp.SmtpServerSettings;
 import io.mailroom.inbox.CheckPolicy;
 import io.mailroom.inbox.InboxSettings;
+import io.mailroom.mailauth.dmarc.DmarcVersion;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -60,6 +61,14 @@ public final class InboxConfig {
                 // RFC 8617 §7.2: whose ARC chain may excuse a DMARC failure is local policy; nobody by default
                 list(str(c, "mailroom.inbox.arc-trusted-sealers", "")),
                 InboxSettings.Quarantine.valueOf(str(c, "mailroom.inbox.quarantine", "junk").toUpperCase(Locale.ROOT)));
+    }
+
+    /**
+     * {@code mailroom.inbox.dmarc-version}: {@code rfc9989} (the default: DMARCbis, the DNS Tree
+     * Walk) or {@code rfc7489} (the Public Suffix List and pct, for results as older receivers give them).
+     */
+    public static DmarcVersion dmarcVersion(Config c) {
+        return DmarcVersion.parse(str(c, "mailroom.inbox.dmarc-version", DmarcVersion.DEFAULT.keyword()));
     }
 
     /** A comma- or space-separated list. */

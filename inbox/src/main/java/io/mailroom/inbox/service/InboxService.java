@@ -3,12 +3,14 @@ package io.mailroom.inbox.service;
 import io.mailroom.common.store.AccountStore;
 import io.mailroom.common.store.DeliveryLedger;
 import io.mailroom.common.store.ClientReputationCache;
+import io.mailroom.common.store.ReceivedReports;
 import io.mailroom.inbox.ConnectionChecks;
 import io.mailroom.inbox.InboxMetrics;
 import io.mailroom.inbox.InboxPipeline;
 import io.mailroom.inbox.InboxServer;
 import io.mailroom.inbox.InboxSettings;
 import io.mailroom.inbox.MailAuthentication;
+import io.mailroom.inbox.ReportIntake;
 import io.mailroom.mailauth.dns.DnsjavaResolver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,7 +54,7 @@ public class InboxService implements HealthCheck {
                 .server(config.getOptionalValue("mailroom.dns.host", String.class).orElse("127.0.0.1"),
                         config.getOptionalValue("mailroom.dns.port", Integer.class).orElse(53))
                 .timeout(Duration.ofSeconds(5)).build();
-        MailAuthentication auth = new MailAuthentication(dns, s.smtp().hostName());
+        MailAuthentication auth = new MailAuthentication(dns, s.smtp().hostName(), InboxConfig.dmarcVersion(config));
         InboxMetrics metrics = new InboxMetrics() {
             @Override
             public void message(String result) {
@@ -65,15 +67,17 @@ public class InboxService implements HealthCheck {
             }
         };
         DeliveryLedger ledger = new DeliveryLedger(redis, InboxConfig.duration(config, "mailroom.inbox.ledger-ttl", "5d"));
-        InboxPipeline pipeline = new InboxPipeline(s, store, ledger, auth, metrics);
+        InboxPipeline pipeline = new InboxPipeline(s, store, ledger, auth, metrics)
+                .reportIntake(new ReportIntake(new ReceivedReports(redis)));
         if (s.dnsbl().enabled() || s.rdns().enabled()) {
             pipeline.connectionChecks(new ConnectionChecks(dns, new ClientReputationCache(redis,
                     InboxConfig.duration(config, "mailroom.inbox.reputation-ttl", "1h")), s.dnsblZones(), s.dnsbl(), s.rdns(), metrics));
         }
         server = new InboxServer(pipeline).start();
-        LOG.infof("Inbox listening on %s:%d (TLS %s; spf=%s dkim=%s arc=%s dmarc=%s rspamd=%s)",
+        LOG.infof("Inbox listening on %s:%d (TLS %s; spf=%s dkim=%s arc=%s dmarc=%s (%s) rspamd=%s)",
                 s.smtp().bindAddress() == null ? "*" : s.smtp().bindAddress().getHostAddress(), server.port(),
-                s.smtp().tlsEnabled() ? "on" : "off", s.spf(), s.dkim(), s.arc(), s.dmarc(), s.rspamd());
+                s.smtp().tlsEnabled() ? "on" : "off", s.spf(), s.dkim(), s.arc(), s.dmarc(), InboxConfig.dmarcVersion(config).keyword(),
+                s.rspamd());
     }
 
     void stop(@Observes ShutdownEvent e) {

@@ -25,11 +25,17 @@ import java.util.regex.Pattern;
  * @param failureOptions  fo= (default "0")
  * @param reportFormat    rf= (default "afrf")
  * @param reportInterval  ri= seconds (default 86400)
+ * @param nonexistentPolicy np= (RFC 9989 "DMARC Policy Record Format"; null when absent or read as RFC 7489)
+ * @param testMode        t=y (RFC 9989: apply the policy one level below; false as RFC 7489)
+ * @param psd             psd= (RFC 9989; {@link Psd#U} when absent or read as RFC 7489)
  * @param text            the record as published
  */
 public record DmarcRecord(Policy policy, Policy subdomainPolicy, int percent, boolean strictDkim, boolean strictSpf,
                           List<String> rua, List<String> ruf, String failureOptions, String reportFormat,
-                          long reportInterval, String text) {
+                          long reportInterval, Policy nonexistentPolicy, boolean testMode, Psd psd, String text) {
+
+    /** The psd= tag (RFC 9989): y = a public suffix domain, n = an organizational domain, u = unknown. */
+    public enum Psd { Y, N, U }
 
     /** Longest record text considered. */
     static final int MAX_LENGTH = 8192;
@@ -61,11 +67,18 @@ public record DmarcRecord(Policy policy, Policy subdomainPolicy, int percent, bo
         return VERSION.matcher(semi < 0 ? txt : txt.substring(0, semi)).matches();
     }
 
-    /**
-     * Parses a record; empty when the record is not DMARC1 or has no usable policy (no valid p
-     * and no valid rua).
-     */
+    /** Parses a record as RFC 7489 reads it; see {@link #parse(String, DmarcVersion)}. */
     public static Optional<DmarcRecord> parse(String text) {
+        return parse(text, DmarcVersion.RFC7489);
+    }
+
+    /**
+     * Parses a record; empty when the record is not DMARC1 or has no usable policy. RFC 7489
+     * §6.6.3 step 6: no valid p (or an invalid sp) and no valid rua. RFC 9989 §4.10.1: p absent
+     * reads as p=none; an invalid p, sp or np without a valid rua leaves no usable record.
+     */
+    public static Optional<DmarcRecord> parse(String text, DmarcVersion version) {
+        boolean bis = version == DmarcVersion.RFC9989;
         if (text == null || text.length() > MAX_LENGTH || !isDmarc1(text)) {
             return Optional.empty();
         }
@@ -85,14 +98,20 @@ public record DmarcRecord(Policy policy, Policy subdomainPolicy, int percent, bo
         Optional<Policy> p = Optional.ofNullable(tags.get("p")).flatMap(Policy::parse);
         String spText = tags.get("sp");
         Optional<Policy> sp = Optional.ofNullable(spText).flatMap(Policy::parse);
+        String npText = bis ? tags.get("np") : null;
+        Optional<Policy> np = Optional.ofNullable(npText).flatMap(Policy::parse);
         Policy policy;
         Policy subdomainPolicy = sp.orElse(null);
-        if (p.isEmpty() || (spText != null && sp.isEmpty())) {
+        Policy nonexistentPolicy = np.orElse(null);
+        if (bis && !tags.containsKey("p") && (spText == null || sp.isPresent()) && (npText == null || np.isPresent())) {
+            policy = Policy.NONE; // RFC 9989 p: absent = p=none
+        } else if (p.isEmpty() || (spText != null && sp.isEmpty()) || (npText != null && np.isEmpty())) {
             if (rua.isEmpty()) {
                 return Optional.empty();
             }
             policy = Policy.NONE; // §6.6.3 step 6.1
             subdomainPolicy = null;
+            nonexistentPolicy = null;
         } else {
             policy = p.get();
         }
@@ -111,7 +130,16 @@ public record DmarcRecord(Policy policy, Policy subdomainPolicy, int percent, bo
         return Optional.of(new DmarcRecord(policy, subdomainPolicy, pct, "s".equalsIgnoreCase(tags.get("adkim")),
                 "s".equalsIgnoreCase(tags.get("aspf")), rua, ruf, fo != null && FO.matcher(fo).matches() ? fo : "0",
                 rf != null && rf.matches("[A-Za-z0-9-]+(?:\\s*:\\s*[A-Za-z0-9-]+)*") ? rf.toLowerCase(Locale.ROOT) : "afrf",
-                ri, text));
+                ri, nonexistentPolicy, bis && "y".equals(tags.get("t")), bis ? psd(tags.get("psd")) : Psd.U, text));
+    }
+
+    /** dmarc-psd = "y" / "n" / "u" (RFC 9989 "Formal Definition"); anything else is the default u. */
+    private static Psd psd(String value) {
+        return switch (value == null ? "u" : value) {
+            case "y" -> Psd.Y;
+            case "n" -> Psd.N;
+            default -> Psd.U;
+        };
     }
 
     /** dmarc-uri list: URIs with a scheme, each optionally followed by "!size" (§6.4); invalid ones dropped. */

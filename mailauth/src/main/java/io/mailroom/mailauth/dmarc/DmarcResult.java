@@ -8,13 +8,15 @@ import java.util.Locale;
  *
  * @param result            pass / fail / none / temperror / permerror
  * @param fromDomain        the RFC5322.From domain evaluated
- * @param organizationalDomain the From domain's organizational domain (PSL registrable domain; the From domain when it has none)
+ * @param organizationalDomain the From domain's organizational domain (RFC 7489: PSL registrable domain; RFC 9989:
+ *                          from the DNS Tree Walk; the From domain when it has none)
  * @param policyDomain      where the policy record was found (From domain or organizational domain); null without record
  * @param record            the policy record, null without one
  * @param requestedPolicy   the p= (or sp=) that applies; null without record
  * @param subdomainPolicyApplied true when sp= (or p= of the organizational domain's record) was used for a subdomain
  * @param disposition       what to do with the message after pct sampling: NONE for pass/none/errors
- * @param sampledOut        true when a failing message escaped the requested policy because of pct
+ * @param sampledOut        true when a failing message escaped the requested policy because of pct (RFC 7489)
+ * @param testMode          true when a failing message got the policy one level below because of t=y (RFC 9989)
  * @param dkimAligned       a passing DKIM signature's d= aligns with the From domain
  * @param dkimDomain        the aligned DKIM d= domain (null when none aligned)
  * @param spfAligned        SPF passed for a domain aligned with the From domain
@@ -23,7 +25,7 @@ import java.util.Locale;
  */
 public record DmarcResult(Result result, String fromDomain, String organizationalDomain, String policyDomain,
                           DmarcRecord record, DmarcRecord.Policy requestedPolicy, boolean subdomainPolicyApplied,
-                          DmarcRecord.Policy disposition, boolean sampledOut, boolean dkimAligned, String dkimDomain,
+                          DmarcRecord.Policy disposition, boolean sampledOut, boolean testMode, boolean dkimAligned, String dkimDomain,
                           boolean spfAligned, String spfDomain, String problem) {
 
     public enum Result {
@@ -42,7 +44,7 @@ public record DmarcResult(Result result, String fromDomain, String organizationa
     /**
      * Properties for {@code AuthenticationResults.dmarc(result, headerFrom, properties)}:
      * {@code policy.dmarc} = the requested policy (p= or sp=), and {@code policy.disposition} =
-     * what is done with the message when that differs (pass, or pct sampling). Empty without a record.
+     * what is done with the message when that differs (pass, pct sampling, t=y). Empty without a record.
      */
     public java.util.Map<String, String> policyProperties() {
         java.util.Map<String, String> props = new java.util.LinkedHashMap<>();

@@ -1,7 +1,7 @@
 /**
- * DMARC (RFC 7489). Usage:
+ * DMARC (RFC 9989 by default, RFC 7489 on request: {@link io.mailroom.mailauth.dmarc.DmarcVersion}). Usage:
  * <pre>{@code
- * DmarcEvaluator dmarc = new DmarcEvaluator(resolver);     // bundled Public Suffix List, default random source for pct
+ * DmarcEvaluator dmarc = new DmarcEvaluator(resolver, DmarcVersion.RFC9989);  // DNS Tree Walk; RFC7489: Public Suffix List, pct
  * DmarcResult r = dmarc.evaluate(DmarcInput.of(fromDomain, spfResult, dkimPassDomains));
  * r.result().keyword();          // "pass", "fail", "none", "temperror", "permerror"
  * r.disposition();               // NONE / QUARANTINE / REJECT to apply (after pct)

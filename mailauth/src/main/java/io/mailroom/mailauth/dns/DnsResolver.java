@@ -25,16 +25,47 @@ public interface DnsResolver {
     /** An MX record: preference and exchange host name (without trailing dot). */
     record MxRecord(int preference, String exchange) {}
 
-    /** A DNS answer: a status and, for {@link Status#OK}, the records. */
-    record DnsAnswer<T>(Status status, List<T> records) {
+    /**
+     * How far an answer can be trusted (RFC 4035 §4.3), as a validating resolver reported it: the
+     * AD bit (RFC 4035 §3.2.3, RFC 6840 §5.7) and SERVFAIL. stalwart's {@code dnssec_status}, mox's
+     * {@code Authentic}; DANE (RFC 7672 §2.1) uses only {@link #SECURE} answers and defers on
+     * {@link #BOGUS}.
+     */
+    enum DnssecStatus {
+        /** Validated: the resolver set AD. */
+        SECURE,
+        /** Answered without AD: unsigned, or outside every trust anchor of the resolver. */
+        INSECURE,
+        /** The resolver refused the data as failing validation (SERVFAIL, but there with checking disabled). */
+        BOGUS,
+        /** No validated answer either way: the resolver could not be asked or did not know (SERVFAIL, timeout), or nobody validated. */
+        INDETERMINATE
+    }
+
+    /** A DNS answer: a status, for {@link Status#OK} the records, and the DNSSEC status. */
+    record DnsAnswer<T>(Status status, List<T> records, DnssecStatus dnssec) {
         public enum Status { OK, NXDOMAIN, NODATA, TEMPFAIL }
 
+        /** An answer nobody validated ({@link DnssecStatus#INDETERMINATE}): test resolvers, local data. */
+        public DnsAnswer(Status status, List<T> records) {
+            this(status, records, DnssecStatus.INDETERMINATE);
+        }
+
         public static <T> DnsAnswer<T> ok(List<T> records) {
-            return records.isEmpty() ? new DnsAnswer<>(Status.NODATA, List.of()) : new DnsAnswer<>(Status.OK, List.copyOf(records));
+            return ok(records, DnssecStatus.INDETERMINATE);
+        }
+
+        public static <T> DnsAnswer<T> ok(List<T> records, DnssecStatus dnssec) {
+            return records.isEmpty() ? new DnsAnswer<>(Status.NODATA, List.of(), dnssec)
+                    : new DnsAnswer<>(Status.OK, List.copyOf(records), dnssec);
         }
 
         public static <T> DnsAnswer<T> of(Status status) {
             return new DnsAnswer<>(status, List.of());
+        }
+
+        public static <T> DnsAnswer<T> of(Status status, DnssecStatus dnssec) {
+            return new DnsAnswer<>(status, List.of(), dnssec);
         }
 
         /** NXDOMAIN or an empty answer: a "void lookup" in SPF's terms. */
@@ -44,6 +75,11 @@ public interface DnsResolver {
 
         public boolean isTempFail() {
             return status == Status.TEMPFAIL;
+        }
+
+        /** Validated by the resolver (the records, or their absence, are authentic). */
+        public boolean isSecure() {
+            return dnssec == DnssecStatus.SECURE;
         }
     }
 }

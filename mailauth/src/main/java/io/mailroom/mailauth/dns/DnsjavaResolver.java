@@ -16,9 +16,12 @@ import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
+import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
@@ -35,6 +38,14 @@ import org.xbill.DNS.Type;
  * NODATA are cached for the SOA-derived negative TTL of RFC 2308 §5 (capped), and not at all
  * when the server sent no SOA. SERVFAIL, REFUSED, timeouts and I/O errors are TEMPFAIL and
  * never cached. Thread-safe.
+ *
+ * <p>DNSSEC: every query asks for the AD bit (RFC 6840 §5.7) and carries EDNS0 with DO
+ * (RFC 3225), so a validating server (the installation's Unbound) says whether it validated the
+ * answer ({@link DnssecStatus#SECURE}) or not ({@link DnssecStatus#INSECURE}). A SERVFAIL is asked
+ * once more with CD set (RFC 4035 §3.2.2): an answer then means the server holds the data but
+ * refused it in validation ({@link DnssecStatus#BOGUS}; still TEMPFAIL, its records are never
+ * returned); none leaves it {@link DnssecStatus#INDETERMINATE}. The AD bit is only as good as the
+ * path to the server, which is why the resolver is expected on loopback or in the pod (RFC 4033 §4).
  */
 public final class DnsjavaResolver implements DnsResolver {
     /** Longest CNAME chain followed (a loop ends here too). */
@@ -127,25 +138,35 @@ public final class DnsjavaResolver implements DnsResolver {
             return DnsAnswer.of(DnsAnswer.Status.NXDOMAIN); // the root itself
         }
         Message response = null;
+        boolean servfail = false;
         for (SimpleResolver server : servers) {
             try {
-                Message m = server.send(Message.newQuery(Record.newRecord(qname, type, DClass.IN)));
+                Message m = server.send(query(qname, type, false));
                 int rcode = m.getRcode();
                 if (rcode == Rcode.NOERROR || rcode == Rcode.NXDOMAIN) {
                     response = m;
                     break;
+                }
+                if (rcode == Rcode.SERVFAIL && !servfail) {
+                    servfail = true;
+                    // RFC 4035 §3.2.2: with checking disabled a validating server returns what it refused
+                    Message unchecked = server.send(query(qname, type, true));
+                    if (unchecked.getRcode() == Rcode.NOERROR || unchecked.getRcode() == Rcode.NXDOMAIN) {
+                        return DnsAnswer.of(DnsAnswer.Status.TEMPFAIL, DnssecStatus.BOGUS);
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 // timeout or unreachable: try the next server
             }
         }
         if (response == null) {
-            return DnsAnswer.of(DnsAnswer.Status.TEMPFAIL);
+            return DnsAnswer.of(DnsAnswer.Status.TEMPFAIL, DnssecStatus.INDETERMINATE);
         }
+        DnssecStatus dnssec = response.getHeader().getFlag(Flags.AD) ? DnssecStatus.SECURE : DnssecStatus.INSECURE;
         DnsAnswer<T> answer;
         long ttl;
         if (response.getRcode() == Rcode.NXDOMAIN) {
-            answer = DnsAnswer.of(DnsAnswer.Status.NXDOMAIN);
+            answer = DnsAnswer.of(DnsAnswer.Status.NXDOMAIN, dnssec);
             ttl = negativeTtl(response);
         } else {
             List<T> records = new ArrayList<>();
@@ -169,10 +190,13 @@ public final class DnsjavaResolver implements DnsResolver {
                 if (cnameDepth >= MAX_CNAME_CHAIN) {
                     return DnsAnswer.of(DnsAnswer.Status.TEMPFAIL);
                 }
-                answer = query(cnameTarget.toString(), type, extract, cnameDepth + 1);
+                DnsAnswer<T> target = query(cnameTarget.toString(), type, extract, cnameDepth + 1);
+                // a chain is only as secure as its weakest link
+                answer = new DnsAnswer<>(target.status(), target.records(),
+                        weaker(dnssec, target.dnssec()));
                 ttl = answer.isTempFail() ? 0 : Math.min(minTtl, maxTtl.toSeconds());
             } else {
-                answer = DnsAnswer.ok(records);
+                answer = DnsAnswer.ok(records, dnssec);
                 ttl = records.isEmpty() ? negativeTtl(response) : Math.min(minTtl, maxTtl.toSeconds());
             }
         }
@@ -180,6 +204,21 @@ public final class DnsjavaResolver implements DnsResolver {
             cache.put(key, answer, ttl);
         }
         return answer;
+    }
+
+    /** A query with RD, AD (RFC 6840 §5.7: tell me whether you validated) and EDNS0 DO (RFC 3225); CD when asked. */
+    private static Message query(Name qname, int type, boolean checkingDisabled) {
+        Message m = Message.newQuery(Record.newRecord(qname, type, DClass.IN));
+        m.getHeader().setFlag(Flags.AD);
+        if (checkingDisabled) {
+            m.getHeader().setFlag(Flags.CD);
+        }
+        m.addRecord(new OPTRecord(1232, 0, 0, ExtendedFlags.DO), Section.ADDITIONAL);
+        return m;
+    }
+
+    private static DnssecStatus weaker(DnssecStatus a, DnssecStatus b) {
+        return a.ordinal() >= b.ordinal() ? a : b;
     }
 
     /** RFC 2308 §5: the negative TTL is min(SOA TTL, SOA MINIMUM); without an SOA, do not cache. */
