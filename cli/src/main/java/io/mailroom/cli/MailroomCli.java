@@ -49,7 +49,7 @@ import picocli.CommandLine.ParentCommand;
                 MailroomCli.DeleteDomain.class, MailroomCli.SetCatchAll.class, MailroomCli.DnsRecords.class,
                 MailroomCli.RotateDkim.class, ReportCommands.Dmarc.class, ReportCommands.Tls.class,
                 MailroomCli.GenerateCert.class, MailroomCli.RevokeCert.class, MailroomCli.ListCerts.class,
-                QueueCommands.class, CommandLine.HelpCommand.class})
+                QueueCommands.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public class MailroomCli implements Runnable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String DEFAULT_URL = "http://127.0.0.1:6804";

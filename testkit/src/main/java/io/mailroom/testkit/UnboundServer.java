@@ -110,6 +110,8 @@ public class UnboundServer extends ExternalServer {
                 .replace("@USERNAME@", runningAsRoot() ? "unbound" : "")
                 .replace("@DIR@", dir.toString())
                 .replace("@ZONES@", local.toString())
+                // a test sees a name it did not declare as REFUSED (./mailroom up answers NXDOMAIN)
+                .replace("@OUTSIDE_NAMES@", "refuse")
                 // every query in the log, to explain a failing test
                 .replace("@EXTRA@", "  log-queries: yes\n")
                 .replace("@FORWARD_ZONES@", forward.toString());

@@ -78,7 +78,7 @@ class ConfigScriptsIT {
     }
 
     @Test
-    void unboundScriptServesTheDomainAndRefusesTheRest() throws Exception {
+    void unboundScriptServesTheDomainAndSaysNxdomainForTheRest() throws Exception {
         try (ScriptedUnbound unbound = new ScriptedUnbound()) {
             unbound.start();
             SimpleResolver resolver = new SimpleResolver(new java.net.InetSocketAddress("127.0.0.1", unbound.port));
@@ -89,8 +89,12 @@ class ConfigScriptsIT {
             Message a = resolver.send(Message.newQuery(Record.newRecord(Name.fromString("mail.example.test."), Type.A, DClass.IN)));
             assertThat(a.getSection(Section.ANSWER)).singleElement().isInstanceOfSatisfying(ARecord.class,
                     r -> assertThat(r.getAddress().getHostAddress()).isEqualTo("127.0.0.1"));
+            // an outside sender's domain does not exist here, answered at once, without asking anyone
             Message other = resolver.send(Message.newQuery(Record.newRecord(Name.fromString("example.org."), Type.MX, DClass.IN)));
-            assertThat(other.getRcode()).isEqualTo(Rcode.REFUSED);
+            assertThat(other.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+            assertThat(other.getSection(Section.ANSWER)).isEmpty();
+            Message txt = resolver.send(Message.newQuery(Record.newRecord(Name.fromString("outside.example.net."), Type.TXT, DClass.IN)));
+            assertThat(txt.getRcode()).isEqualTo(Rcode.NXDOMAIN);
         }
     }
 
