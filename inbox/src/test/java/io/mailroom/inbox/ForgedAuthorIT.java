@@ -2,21 +2,13 @@ package io.mailroom.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailroom.common.smtp.SmtpServerSettings;
-import io.mailroom.common.store.AccountStore;
-import io.mailroom.common.store.DeliveryLedger;
-import io.mailroom.common.store.RedisConnections;
-import io.mailroom.common.store.StoreSettings;
-import io.mailroom.mailauth.dns.DnsjavaResolver;
 import io.mailroom.testkit.DovecotExtension;
 import io.mailroom.testkit.ImapMailbox;
 import io.mailroom.testkit.UnboundExtension;
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,8 +41,7 @@ class ForgedAuthorIT {
     @TempDir
     static Path dir;
 
-    static RedisConnections redis;
-    static AccountStore store;
+    static InboxFixture fixture;
     static Dkimpy.Key attackerKey;
     static InboxServer defaults;
     static InboxServer tagging;
@@ -63,37 +54,22 @@ class ForgedAuthorIT {
         dns.zone("attacker.test", z -> z.txt("attacker.test", "v=spf1 ip4:127.0.0.0/8 -all")
                 .txt("sel._domainkey.attacker.test", attackerKey.dnsRecord())
                 .txt("arc._domainkey.attacker.test", attackerKey.dnsRecord()));
-        redis = RedisConnections.open(mail.redis().uri());
-        store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
-        DeliveryLedger ledger = new DeliveryLedger(redis.dataSource(), Duration.ofDays(1));
-        DnsjavaResolver resolver = DnsjavaResolver.builder().server("127.0.0.1", dns.port()).timeout(Duration.ofSeconds(2)).build();
-        MailAuthentication auth = new MailAuthentication(resolver, AUTHSERV);
-        SmtpServerSettings smtp = SmtpServerSettings.builder().hostName(AUTHSERV).softwareName("Mail Room")
-                .bindAddress(InetAddress.getLoopbackAddress()).port(0).build();
-        InboxSettings base = InboxSettings.plain(smtp, "127.0.0.1", mail.dovecot().lmtpPort());
+        fixture = InboxFixture.open(mail);
+        MailAuthentication auth = InboxFixture.auth(dns, AUTHSERV);
         // the service's defaults (InboxConfig): spf enforce, dkim tag, arc tag, dmarc enforce
-        defaults = new InboxServer(new InboxPipeline(base
-                .withAuth(CheckPolicy.ENFORCE, CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.ENFORCE), store, ledger, auth, null)).start();
-        tagging = new InboxServer(new InboxPipeline(base
-                .withAuth(CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG), store, ledger, auth, null)).start();
+        defaults = fixture.start(fixture.defaults(AUTHSERV), auth);
+        tagging = fixture.start(fixture.plain(AUTHSERV)
+                .withAuth(CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG), auth);
     }
 
     @AfterAll
     static void stop() {
-        for (InboxServer s : new InboxServer[] {defaults, tagging}) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void accounts() throws Exception {
-        mail.redis().flushAll();
-        TestMail.deleteMailboxes(mail.dovecot().mailRoot());
-        store.createDomain("example.test");
-        store.createUser("alice@example.test", "alice-password");
+        fixture.accounts("example.test", "alice@example.test");
     }
 
     private static String message(String from, String subject) {

@@ -2,17 +2,11 @@ package io.mailroom.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailroom.common.smtp.SmtpServerSettings;
-import io.mailroom.common.store.AccountStore;
 import io.mailroom.common.store.ClientReputationCache;
-import io.mailroom.common.store.DeliveryLedger;
-import io.mailroom.common.store.RedisConnections;
-import io.mailroom.common.store.StoreSettings;
 import io.mailroom.mailauth.dns.DnsjavaResolver;
 import io.mailroom.testkit.DovecotExtension;
 import io.mailroom.testkit.ImapMailbox;
 import io.mailroom.testkit.UnboundExtension;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +37,7 @@ class InboxChecksIT {
     @TempDir
     static Path dir;
 
-    static RedisConnections redis;
-    static AccountStore store;
+    static InboxFixture fixture;
     static Dkimpy.Key comKey;
     static Dkimpy.Key netKey;
     static Dkimpy.Key orgKey;
@@ -74,50 +67,34 @@ class InboxChecksIT {
                 .txt("forged-helo.example.org", "v=spf1 -all")
                 .txt("arc._domainkey.example.org", orgKey.dnsRecord()));
         dns.zone("127.in-addr.arpa", z -> z.ptr("127.0.0.1", "client.example.com"));
-        redis = RedisConnections.open(mail.redis().uri());
-        store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
-        DeliveryLedger ledger = new DeliveryLedger(redis.dataSource(), Duration.ofDays(1));
-        DnsjavaResolver resolver = DnsjavaResolver.builder().server("127.0.0.1", dns.port()).timeout(Duration.ofSeconds(2)).build();
+        fixture = InboxFixture.open(mail);
+        DnsjavaResolver resolver = InboxFixture.resolver(dns);
         MailAuthentication auth = new MailAuthentication(resolver, AUTHSERV);
-        ClientReputationCache cache = new ClientReputationCache(redis.dataSource(), Duration.ofMinutes(5));
-        SmtpServerSettings smtp = SmtpServerSettings.builder().hostName(AUTHSERV).softwareName("Mail Room")
-                .bindAddress(InetAddress.getLoopbackAddress()).port(0).build();
-        InboxSettings base = InboxSettings.plain(smtp, "127.0.0.1", mail.dovecot().lmtpPort());
+        ClientReputationCache cache = new ClientReputationCache(fixture.redis.dataSource(), Duration.ofMinutes(5));
+        InboxSettings base = fixture.plain(AUTHSERV);
         // the list's sealer is trusted (RFC 8617 §7.2); ForgedAuthorIT tries sealers that are not
-        strict = new InboxServer(new InboxPipeline(base
-                .withAuth(CheckPolicy.ENFORCE, CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.ENFORCE)
-                .withArcTrustedSealers(List.of("example.org")),
-                store, ledger, auth, null)).start();
-        tagging = new InboxServer(new InboxPipeline(base
-                .withAuth(CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG), store, ledger, auth, null)).start();
-        blocking = screening(base, CheckPolicy.ENFORCE, CheckPolicy.OFF, resolver, cache, ledger);
-        screeningTag = screening(base, CheckPolicy.TAG, CheckPolicy.TAG, resolver, cache, ledger);
-        requireRdns = screening(base, CheckPolicy.OFF, CheckPolicy.ENFORCE, resolver, cache, ledger);
+        strict = fixture.start(fixture.defaults(AUTHSERV).withArcTrustedSealers(List.of("example.org")), auth);
+        tagging = fixture.start(base.withAuth(CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.TAG), auth);
+        blocking = screening(base, CheckPolicy.ENFORCE, CheckPolicy.OFF, resolver, cache);
+        screeningTag = screening(base, CheckPolicy.TAG, CheckPolicy.TAG, resolver, cache);
+        requireRdns = screening(base, CheckPolicy.OFF, CheckPolicy.ENFORCE, resolver, cache);
     }
 
     static InboxServer screening(InboxSettings base, CheckPolicy dnsbl, CheckPolicy rdns, DnsjavaResolver resolver,
-            ClientReputationCache cache, DeliveryLedger ledger) {
+            ClientReputationCache cache) {
         InboxSettings s = base.withConnectionChecks(List.of("bl.example.com"), dnsbl, rdns);
-        return new InboxServer(new InboxPipeline(s, store, ledger, null, null)
-                .connectionChecks(new ConnectionChecks(resolver, cache, s.dnsblZones(), dnsbl, rdns, null))).start();
+        return fixture.start(fixture.pipeline(s, null)
+                .connectionChecks(new ConnectionChecks(resolver, cache, s.dnsblZones(), dnsbl, rdns, null)));
     }
 
     @AfterAll
     static void stop() {
-        for (InboxServer s : new InboxServer[] {strict, tagging, blocking, screeningTag, requireRdns}) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void accounts() throws Exception {
-        mail.redis().flushAll();
-        TestMail.deleteMailboxes(mail.dovecot().mailRoot());
-        store.createDomain("example.test");
-        store.createUser("alice@example.test", "alice-password");
+        fixture.accounts("example.test", "alice@example.test");
     }
 
     private static byte[] message(String from, String subject, String body) {
@@ -246,7 +223,7 @@ class InboxChecksIT {
         assertThat(r.accepted()).isFalse();
         assertThat(r.transcript()).contains("554 5.7.1 Service unavailable; client host [127.0.0.1] blocked using bl.example.com");
         assertThat(aliceInbox()).isEmpty();
-        assertThat(redis.dataSource().value(String.class).get("dnsbl:bl.example.com:127.0.0.1")).isEqualTo("listed");
+        assertThat(fixture.redis.dataSource().value(String.class).get("dnsbl:bl.example.com:127.0.0.1")).isEqualTo("listed");
     }
 
     @Test

@@ -2,20 +2,13 @@ package io.mailroom.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailroom.common.smtp.SmtpServerSettings;
-import io.mailroom.common.store.AccountStore;
-import io.mailroom.common.store.DeliveryLedger;
-import io.mailroom.common.store.RedisConnections;
-import io.mailroom.common.store.StoreSettings;
 import io.mailroom.testkit.DovecotExtension;
 import io.mailroom.testkit.FreePorts;
 import io.mailroom.testkit.ImapMailbox;
 import io.mailroom.testkit.RspamdExtension;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -37,8 +30,7 @@ class InboxRspamdIT {
     @TempDir
     static Path dir;
 
-    static RedisConnections redis;
-    static AccountStore store;
+    static InboxFixture fixture;
     static InboxServer enforcing;
     static InboxServer tagging;
     static InboxServer filterDown;
@@ -46,39 +38,23 @@ class InboxRspamdIT {
 
     @BeforeAll
     static void start() {
-        redis = RedisConnections.open(mail.redis().uri());
-        store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
-        DeliveryLedger ledger = new DeliveryLedger(redis.dataSource(), Duration.ofDays(1));
-        SmtpServerSettings smtp = SmtpServerSettings.builder().hostName("mx.example.test").softwareName("Mail Room")
-                .bindAddress(InetAddress.getLoopbackAddress()).port(0).build();
-        InboxSettings base = InboxSettings.plain(smtp, "127.0.0.1", mail.dovecot().lmtpPort());
+        fixture = InboxFixture.open(mail);
+        InboxSettings base = fixture.plain("mx.example.test");
         int dead = FreePorts.next();
-        enforcing = server(base.withRspamd(CheckPolicy.ENFORCE, "127.0.0.1", rspamd.normalPort(), InboxSettings.RspamdFailure.TEMPFAIL), ledger);
-        tagging = server(base.withRspamd(CheckPolicy.TAG, "127.0.0.1", rspamd.normalPort(), InboxSettings.RspamdFailure.TEMPFAIL), ledger);
-        filterDown = server(base.withRspamd(CheckPolicy.ENFORCE, "127.0.0.1", dead, InboxSettings.RspamdFailure.TEMPFAIL), ledger);
-        filterDownAccept = server(base.withRspamd(CheckPolicy.ENFORCE, "127.0.0.1", dead, InboxSettings.RspamdFailure.ACCEPT), ledger);
-    }
-
-    private static InboxServer server(InboxSettings s, DeliveryLedger ledger) {
-        return new InboxServer(new InboxPipeline(s, store, ledger, null, null)).start();
+        enforcing = fixture.start(base.withRspamd(CheckPolicy.ENFORCE, "127.0.0.1", rspamd.normalPort(), InboxSettings.RspamdFailure.TEMPFAIL), null);
+        tagging = fixture.start(base.withRspamd(CheckPolicy.TAG, "127.0.0.1", rspamd.normalPort(), InboxSettings.RspamdFailure.TEMPFAIL), null);
+        filterDown = fixture.start(base.withRspamd(CheckPolicy.ENFORCE, "127.0.0.1", dead, InboxSettings.RspamdFailure.TEMPFAIL), null);
+        filterDownAccept = fixture.start(base.withRspamd(CheckPolicy.ENFORCE, "127.0.0.1", dead, InboxSettings.RspamdFailure.ACCEPT), null);
     }
 
     @AfterAll
     static void stop() {
-        for (InboxServer s : new InboxServer[] {enforcing, tagging, filterDown, filterDownAccept}) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void accounts() throws Exception {
-        mail.redis().flushAll();
-        TestMail.deleteMailboxes(mail.dovecot().mailRoot());
-        store.createDomain("example.test");
-        store.createUser("alice@example.test", "alice-password");
+        fixture.accounts("example.test", "alice@example.test");
     }
 
     private static Swaks.Result send(InboxServer server, String subject, String body) throws Exception {

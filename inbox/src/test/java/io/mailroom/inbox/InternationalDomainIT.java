@@ -2,16 +2,9 @@ package io.mailroom.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailroom.common.smtp.SmtpServerSettings;
-import io.mailroom.common.store.AccountStore;
-import io.mailroom.common.store.DeliveryLedger;
-import io.mailroom.common.store.RedisConnections;
-import io.mailroom.common.store.StoreSettings;
 import io.mailroom.testkit.DovecotExtension;
 import io.mailroom.testkit.ImapMailbox;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -30,35 +23,23 @@ class InternationalDomainIT {
     @RegisterExtension
     static DovecotExtension mail = new DovecotExtension();
 
-    static RedisConnections redis;
-    static AccountStore store;
+    static InboxFixture fixture;
     static InboxServer inbox;
 
     @BeforeAll
     static void start() {
-        redis = RedisConnections.open(mail.redis().uri());
-        store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
-        DeliveryLedger ledger = new DeliveryLedger(redis.dataSource(), Duration.ofDays(1));
-        SmtpServerSettings smtp = SmtpServerSettings.builder().hostName("mx.example.test").softwareName("Mail Room")
-                .bindAddress(InetAddress.getLoopbackAddress()).port(0).build();
-        inbox = new InboxServer(new InboxPipeline(InboxSettings.plain(smtp, "127.0.0.1", mail.dovecot().lmtpPort()),
-                store, ledger, null, null)).start();
+        fixture = InboxFixture.open(mail);
+        inbox = fixture.start(fixture.plain("mx.example.test"), null);
     }
 
     @AfterAll
     static void stop() {
-        if (inbox != null) {
-            inbox.close();
-        }
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void accounts() throws Exception {
-        mail.redis().flushAll();
-        TestMail.deleteMailboxes(mail.dovecot().mailRoot());
-        store.createDomain("fass.de");
-        store.createUser("alice@fass.de", "alice-password");
+        fixture.accounts("fass.de", "alice@fass.de");
     }
 
     @Test

@@ -2,14 +2,8 @@ package io.mailroom.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailroom.common.smtp.SmtpServerSettings;
 import io.mailroom.common.store.AccountStore;
-import io.mailroom.common.store.DeliveryLedger;
-import io.mailroom.common.store.RedisConnections;
-import io.mailroom.common.store.StoreSettings;
 import io.mailroom.testkit.DovecotExtension;
-import java.net.InetAddress;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -28,41 +22,28 @@ class PostmasterLookupIT {
     @RegisterExtension
     static DovecotExtension mail = new DovecotExtension();
 
-    static RedisConnections redis;
-    static AccountStore store;
+    static InboxFixture fixture;
     static InboxServer inbox;
 
     @BeforeAll
     static void start() {
-        redis = RedisConnections.open(mail.redis().uri());
-        store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
-        DeliveryLedger ledger = new DeliveryLedger(redis.dataSource(), Duration.ofDays(1));
-        SmtpServerSettings smtp = SmtpServerSettings.builder().hostName("mx.example.test").softwareName("Mail Room")
-                .bindAddress(InetAddress.getLoopbackAddress()).port(0).build();
-        inbox = new InboxServer(new InboxPipeline(InboxSettings.plain(smtp, "127.0.0.1", mail.dovecot().lmtpPort()),
-                store, ledger, null, null)).start();
+        fixture = InboxFixture.open(mail);
+        inbox = fixture.start(fixture.plain("mx.example.test"), null);
     }
 
     @AfterAll
     static void stop() {
-        if (inbox != null) {
-            inbox.close();
-        }
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void accounts() throws Exception {
-        mail.redis().flushAll();
-        TestMail.deleteMailboxes(mail.dovecot().mailRoot());
-        store.createDomain("example.test");
-        store.createDomain("empty.example.test");
-        store.createUser("bob@example.test", "bob-password");
-        store.createUser("alice@example.test", "alice-password");
+        fixture.accounts("example.test", "bob@example.test", "alice@example.test");
+        fixture.store.createDomain("empty.example.test");
     }
 
     private static long scans() {
-        Matcher m = Pattern.compile("cmdstat_scan:calls=(\\d+)").matcher(redis.dataSource().execute("INFO", "commandstats").toString());
+        Matcher m = Pattern.compile("cmdstat_scan:calls=(\\d+)").matcher(fixture.redis.dataSource().execute("INFO", "commandstats").toString());
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
@@ -95,11 +76,11 @@ class PostmasterLookupIT {
         assertThat(scans).isZero();
 
         // accounts stored before the index existed: one walk builds it, then none
-        redis.dataSource().key().del("domain-users:example.test");
+        fixture.redis.dataSource().key().del("domain-users:example.test");
         long rebuild = scans();
-        assertThat(store.resolveRecipient("postmaster@example.test").orElseThrow().mailbox().toString())
+        assertThat(fixture.store.resolveRecipient("postmaster@example.test").orElseThrow().mailbox().toString())
                 .isEqualTo("alice@example.test");
-        assertThat(store.resolveRecipient("postmaster@example.test")).isPresent();
+        assertThat(fixture.store.resolveRecipient("postmaster@example.test")).isPresent();
         assertThat(scans() - rebuild).isEqualTo(1);
     }
 }

@@ -3,15 +3,8 @@ package io.mailroom.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mailroom.common.smtp.SmtpServerSettings;
-import io.mailroom.common.store.AccountStore;
-import io.mailroom.common.store.DeliveryLedger;
-import io.mailroom.common.store.RedisConnections;
-import io.mailroom.common.store.StoreSettings;
-import io.mailroom.mailauth.dns.DnsjavaResolver;
 import io.mailroom.testkit.DovecotExtension;
 import io.mailroom.testkit.UnboundExtension;
-import java.net.InetAddress;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -32,39 +25,25 @@ class SessionLimitsIT {
     @RegisterExtension
     static UnboundExtension dns = new UnboundExtension();
 
-    static RedisConnections redis;
-    static AccountStore store;
+    static InboxFixture fixture;
     static InboxServer inbox;
 
     @BeforeAll
     static void start() {
         dns.zone("attacker.test", z -> z.txt("attacker.test", "v=spf1 ip4:127.0.0.0/8 -all"));
         dns.zone("spfprobe.test", z -> z.txt("spfprobe.test", "v=spf1 ip4:127.0.0.0/8 -all"));
-        redis = RedisConnections.open(mail.redis().uri());
-        store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
-        DeliveryLedger ledger = new DeliveryLedger(redis.dataSource(), Duration.ofDays(1));
-        DnsjavaResolver resolver = DnsjavaResolver.builder().server("127.0.0.1", dns.port()).timeout(Duration.ofSeconds(2)).build();
-        SmtpServerSettings smtp = SmtpServerSettings.builder().hostName("mx.example.test").softwareName("Mail Room")
-                .bindAddress(InetAddress.getLoopbackAddress()).port(0).build();
-        InboxSettings s = InboxSettings.plain(smtp, "127.0.0.1", mail.dovecot().lmtpPort())
-                .withAuth(CheckPolicy.ENFORCE, CheckPolicy.TAG, CheckPolicy.TAG, CheckPolicy.ENFORCE);
-        inbox = new InboxServer(new InboxPipeline(s, store, ledger, new MailAuthentication(resolver, "mx.example.test"), null)).start();
+        fixture = InboxFixture.open(mail);
+        inbox = fixture.start(fixture.defaults("mx.example.test"), InboxFixture.auth(dns, "mx.example.test"));
     }
 
     @AfterAll
     static void stop() {
-        if (inbox != null) {
-            inbox.close();
-        }
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void accounts() throws Exception {
-        mail.redis().flushAll();
-        TestMail.deleteMailboxes(mail.dovecot().mailRoot());
-        store.createDomain("example.test");
-        store.createUser("alice@example.test", "alice-password");
+        fixture.accounts("example.test", "alice@example.test");
     }
 
     /** RFC 5321 §4.1.1 / §2.3.1: a NUL is never part of a command; each line is refused as a whole. */

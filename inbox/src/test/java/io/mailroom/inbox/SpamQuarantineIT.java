@@ -2,21 +2,14 @@ package io.mailroom.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mailroom.common.smtp.SmtpServerSettings;
-import io.mailroom.common.store.AccountStore;
-import io.mailroom.common.store.DeliveryLedger;
-import io.mailroom.common.store.RedisConnections;
-import io.mailroom.common.store.StoreSettings;
 import io.mailroom.testkit.DovecotExtension;
 import io.mailroom.testkit.ImapMailbox;
 import io.mailroom.testkit.RspamdExtension;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -43,8 +36,7 @@ class SpamQuarantineIT {
     @TempDir
     static Path dir;
 
-    static RedisConnections redis;
-    static AccountStore store;
+    static InboxFixture fixture;
     static InboxServer junking;
     static InboxServer inboxOnly;
 
@@ -61,34 +53,21 @@ class SpamQuarantineIT {
 
     @BeforeAll
     static void start() {
-        redis = RedisConnections.open(mail.redis().uri());
-        store = new AccountStore(redis.dataSource(), new StoreSettings(mail.dovecot().mailRoot(), '+', 4));
-        DeliveryLedger ledger = new DeliveryLedger(redis.dataSource(), Duration.ofDays(1));
-        SmtpServerSettings smtp = SmtpServerSettings.builder().hostName("mx.example.test").softwareName("Mail Room")
-                .bindAddress(InetAddress.getLoopbackAddress()).port(0).build();
-        InboxSettings s = InboxSettings.plain(smtp, "127.0.0.1", mail.dovecot().lmtpPort())
+        fixture = InboxFixture.open(mail);
+        InboxSettings s = fixture.plain("mx.example.test")
                 .withRspamd(CheckPolicy.ENFORCE, "127.0.0.1", rspamd.normalPort(), InboxSettings.RspamdFailure.TEMPFAIL);
-        junking = new InboxServer(new InboxPipeline(s, store, ledger, null, null)).start();
-        inboxOnly = new InboxServer(new InboxPipeline(s.withQuarantine(InboxSettings.Quarantine.INBOX), store, ledger, null, null))
-                .start();
+        junking = fixture.start(s, null);
+        inboxOnly = fixture.start(s.withQuarantine(InboxSettings.Quarantine.INBOX), null);
     }
 
     @AfterAll
     static void stop() {
-        for (InboxServer s : new InboxServer[] {junking, inboxOnly}) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void accounts() throws Exception {
-        mail.redis().flushAll();
-        TestMail.deleteMailboxes(mail.dovecot().mailRoot());
-        store.createDomain("example.test");
-        store.createUser("alice@example.test", "alice-password");
+        fixture.accounts("example.test", "alice@example.test");
     }
 
     private static Swaks.Result send(InboxServer server, String body) throws Exception {
