@@ -65,6 +65,7 @@ class ApiIT {
                 "DELETE /api/v1/domains/{domain}/dkim/{selector}", "PUT /api/v1/domains/{domain}/catch-all",
                 "DELETE /api/v1/domains/{domain}/catch-all", "GET /api/v1/domains/{domain}/dns",
                 "GET /api/v1/domains/{domain}/dns/zone", "GET /api/v1/domains/{domain}/mta-sts.txt",
+                "GET /api/v1/domains/{domain}/dmarc-reports", "GET /api/v1/domains/{domain}/tls-reports",
                 "GET /api/v1/ca/certificate", "GET /api/v1/ca/crl", "GET /api/v1/certificates",
                 "GET /api/v1/queue", "GET /api/v1/queue/{id}", "POST /api/v1/queue/{operation}");
     }
